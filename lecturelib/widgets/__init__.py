@@ -1,0 +1,5 @@
+"""Thin ipywidgets panels over :mod:`lecturelib.plotting` and the engines.
+
+Each panel is built with :func:`lecturelib.widgets._panel.panel`: controls, an output area
+and one callback. Panels hold no mathematics. One submodule per lecture topic.
+"""

@@ -1,0 +1,117 @@
+"""The one building block of every widget in the course: controls, an output area, a callback.
+
+A lecture's widget is a few lines::
+
+    from lecturelib.widgets._panel import panel
+    import ipywidgets as W
+
+    def hermite_explorer() -> Panel:
+        return panel(
+            draw=lambda k: plotting.hermite.spectrum(Link.hermite(k)),
+            controls={"k": W.IntSlider(value=3, min=1, max=8, description="k")},
+            title="Hermite explorer",
+        )
+
+``draw`` receives the current value of every control as a keyword argument and returns a
+:class:`matplotlib.figure.Figure` (build it with ``matplotlib.figure.Figure``, not pyplot,
+so that nothing is drawn twice and no global figure state is kept). The panel draws once at
+construction, so the notebook's stored output (and the static site) shows the default figure.
+Tests drive a panel by setting ``panel.controls[name].value`` and reading ``panel.figure``
+and ``panel.draws``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as W
+from IPython.display import display
+from matplotlib.figure import Figure
+
+STATIC_NOTE = (
+    "<small><i>In a running notebook, moving a control recomputes the figure. "
+    "On the static website the controls cannot call Python: the figure shows the "
+    "default settings.</i></small>"
+)
+
+
+class Panel:
+    """A live figure driven by ipywidgets controls.
+
+    Attributes
+    ----------
+    controls : dict of str to ipywidgets.ValueWidget
+        The controls, keyed by the keyword argument of ``draw`` they feed.
+    output : ipywidgets.Output
+        Where the current figure is displayed.
+    figure : matplotlib.figure.Figure
+        The figure of the current control values.
+    draws : int
+        How many times the figure has been drawn (1 after construction).
+    widget : ipywidgets.VBox
+        The assembled view: title, controls, figure, and a note on the static site.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., Figure],
+        controls: Mapping[str, W.ValueWidget],
+        *,
+        title: str = "",
+        note: str = STATIC_NOTE,
+    ) -> None:
+        if not callable(draw):
+            raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+        if not controls:
+            raise ValueError("controls must name at least one control, got none")
+        for name, control in controls.items():
+            if not isinstance(control, W.ValueWidget):
+                raise TypeError(
+                    f"controls[{name!r}] must be an ipywidgets value widget, "
+                    f"got {type(control).__name__}"
+                )
+        self._draw = draw
+        self.controls: dict[str, W.ValueWidget] = dict(controls)
+        self.output = W.Output()
+        self.figure: Figure | None = None
+        self.draws = 0
+        header = [W.HTML(f"<b>{title}</b>")] if title else []
+        self.widget = W.VBox(
+            [*header, W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")),
+             self.output, W.HTML(note)]
+        )
+        for control in self.controls.values():
+            control.observe(self.update, names="value")
+        self.update()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, keyed as ``draw`` expects."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, change: Mapping[str, Any] | None = None) -> Figure:
+        """Redraw the figure from the current control values and show it."""
+        figure = self._draw(**self.values)
+        if not isinstance(figure, Figure):
+            raise TypeError(f"draw must return a matplotlib Figure, got {type(figure).__name__}")
+        self.figure = figure
+        self.draws += 1
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(figure)
+        return figure
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def panel(
+    draw: Callable[..., Figure],
+    controls: Mapping[str, W.ValueWidget],
+    *,
+    title: str = "",
+    note: str = STATIC_NOTE,
+) -> Panel:
+    """Build a :class:`Panel`: ``draw(**{name: control.value})`` is redrawn on every change."""
+    return Panel(draw, controls, title=title, note=note)

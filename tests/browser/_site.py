@@ -1,0 +1,37 @@
+"""Where the built site and the browser are, shared by the browser check's modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / os.environ.get("COURSE_SITE", "_build/html")
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def site_pages() -> list[str]:
+    """Every HTML page of the site, relative to its root.
+
+    Assets are excluded, and so is the root ``index.html``, which only redirects to the
+    introduction (checked on its own).
+    """
+    if not SITE.is_dir():
+        return []
+    skip = ("_static", "_sources", "_images", "vendor", "_sphinx_design_static")
+    return sorted(
+        str(p.relative_to(SITE))
+        for p in SITE.rglob("*.html")
+        if p.relative_to(SITE).parts[0] not in skip and p.name != "index.html"
+    )

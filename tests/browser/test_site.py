@@ -1,0 +1,117 @@
+"""Open every page of the built site in headless Chromium with the network cut off.
+
+For each page: no failed request, no request to another host, no console error, every
+formula typeset by MathJax (no raw TeX delimiters left outside code), every image loaded,
+and every widget showing its controls and its stored figure. A full-page screenshot of each
+page is saved under ``_build/screenshots/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from _site import SCREENSHOTS, site_pages
+
+PAGES = site_pages() or ["lectures/00-intro.html"]
+
+# Text nodes outside code, scripts and typeset math that still hold a TeX delimiter.
+RAW_TEX_JS = r"""
+() => {
+  const skip = new Set(['SCRIPT', 'STYLE', 'PRE', 'CODE', 'TEXTAREA', 'KBD', 'SAMP']);
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let el = node.parentElement, hidden = false;
+    while (el) {
+      if (skip.has(el.tagName) || el.tagName.startsWith('MJX-') ||
+          el.classList.contains('highlight')) { hidden = true; break; }
+      el = el.parentElement;
+    }
+    if (hidden) continue;
+    const t = node.textContent;
+    if (/\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{/.test(t)) bad.push(t.trim().slice(0, 80));
+  }
+  return bad;
+}
+"""
+
+WIDGET_STATS = r"""
+Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
+  .map(s => ({
+    controls: s.parentElement.querySelectorAll(
+      '.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, ' +
+      '.widget-inline-hbox, .widget-text, .widget-radio').length,
+    images: Array.from(s.parentElement.querySelectorAll(
+      '.widget-output img, .jupyter-widgets-output-area img'))
+      .filter(i => i.complete && i.naturalWidth > 0).length,
+  }))
+"""
+WIDGETS_JS = f"() => {WIDGET_STATS}"
+WIDGETS_READY_JS = f"() => {WIDGET_STATS}.every(w => w.controls > 0 && w.images > 0)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_renders_offline(browser, site_url, page_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    outside, failed, errors = [], [], []
+
+    def route(r):
+        if r.request.url.startswith(site_url):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: failed.append(f"{req.url} ({req.failure})"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{site_url}/{page_path}", wait_until="load")
+    has_math = page.evaluate("() => document.querySelectorAll('.math').length") > 0
+    if has_math:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+    n_widgets = page.evaluate(
+        "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length"
+    )
+    if n_widgets:
+        page.wait_for_function(WIDGETS_READY_JS, timeout=20_000)
+    page.wait_for_load_state("networkidle")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
+
+    assert not outside, f"{page_path} asked for outside resources: {outside[:5]}"
+    assert not failed, f"{page_path} has failed requests: {failed[:5]}"
+    assert not errors, f"{page_path} logged console errors: {errors[:5]}"
+    assert page.evaluate(RAW_TEX_JS) == [], f"{page_path} shows raw TeX"
+    if has_math:
+        assert page.evaluate("() => document.querySelectorAll('mjx-container').length") > 0
+    broken = page.evaluate(
+        "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert not broken, f"{page_path} has images that did not load: {broken[:5]}"
+    for i, w in enumerate(page.evaluate(WIDGETS_JS)):
+        assert w["controls"] > 0, f"{page_path}: widget {i} shows no controls"
+        assert w["images"] > 0, f"{page_path}: widget {i} shows no figure"
+    page.close()
+
+
+@pytest.mark.browser
+def test_site_has_every_lecture_and_the_bibliography():
+    names = set(PAGES)
+    expected = {f"lectures/0{i}-" for i in range(8)}
+    assert all(any(p.startswith(e) for p in names) for e in expected), sorted(names)
+    assert "lectures/references.html" in names
+
+
+@pytest.mark.browser
+def test_site_root_opens_the_introduction(browser, site_url):
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url) else r.abort())
+    page.goto(f"{site_url}/index.html")
+    page.wait_for_url("**/lectures/00-intro.html")
+    assert "Online SGD in high dimension" in page.title()
+    page.close()
