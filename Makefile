@@ -41,11 +41,12 @@ $(NODE_STAMP): package.json
 
 # Copy MathJax, require.js and the widget manager into a folder that Sphinx copies to the
 # site root (html_extra_path); not `_static`, where Jupyter Book would inject every .js.
-$(ASSETS_STAMP): $(NODE_STAMP)
+$(ASSETS_STAMP): $(NODE_STAMP) _ext/widgets-setup.js
 	rm -rf _assets && mkdir -p $(ASSETS)/mathjax $(ASSETS)/requirejs $(ASSETS)/html-manager
 	cp node_modules/mathjax/es5/tex-chtml.js $(ASSETS)/mathjax/
 	cp -r node_modules/mathjax/es5/{input,output,ui,a11y,adaptors,sre} $(ASSETS)/mathjax/
 	cp node_modules/requirejs/require.js $(ASSETS)/requirejs/
+	cp _ext/widgets-setup.js $(ASSETS)/
 	cd node_modules/@jupyter-widgets/html-manager/dist && \
 	  cp $$(ls | grep -v -e '\.map$$' -e '^embed\.js') ../../../../$(ASSETS)/html-manager/
 	@touch $@

@@ -6,6 +6,9 @@ console error (the browser check in tests/browser asserts that).
 - pydata-sphinx-theme 0.17 reads the colour mode from ``<html data-mode>``, which the
   sphinx-book-theme layout does not set, and logs an error before falling back to "auto".
   A one-line inline script sets the mode the theme would have chosen anyway.
+
+The widget manager's own fix lives in ``_ext/widgets-setup.js`` (loaded between require.js
+and the manager, see ``nb_ipywidgets_js`` in ``_config.yml``).
 """
 
 from __future__ import annotations

@@ -45,3 +45,21 @@ def test_panel_rejects_bad_arguments():
         panel(_line, {"slope": W.Button()})
     with pytest.raises(TypeError, match="Figure"):
         panel(lambda slope: None, {"slope": W.FloatSlider()})
+
+
+def test_panel_output_holds_a_png_of_the_current_figure():
+    from lecturelib.plotting import figure_png
+
+    p = panel(_line, {"slope": W.FloatSlider(value=1.0, min=0, max=2)})
+    png = figure_png(p.figure)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_png_formatter_registers_only_inside_ipython():
+    from lecturelib.plotting import register_png_formatter
+
+    assert register_png_formatter() is False  # no IPython shell under pytest
+    with pytest.raises(TypeError, match="figure"):
+        from lecturelib.plotting import figure_png
+
+        figure_png("not a figure")

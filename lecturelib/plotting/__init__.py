@@ -1,4 +1,10 @@
 """Figure functions: they take results and return a :class:`matplotlib.figure.Figure`.
 
-They never simulate and never call ``plt.show()``. One submodule per topic.
+They never simulate and never call ``plt.show()``. One submodule per topic. Importing this
+package inside IPython makes a returned ``Figure`` display as a PNG (see ``_display``).
 """
+
+from ._display import figure_png, register_png_formatter
+
+register_png_formatter()
+from . import hermite  # noqa: E402  (Lecture 1)

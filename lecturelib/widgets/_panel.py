@@ -26,8 +26,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib.figure import Figure
+
+from ..plotting import figure_png
 
 STATIC_NOTE = (
     "<small><i>In a running notebook, moving a control recomputes the figure. "
@@ -97,9 +99,12 @@ class Panel:
             raise TypeError(f"draw must return a matplotlib Figure, got {type(figure).__name__}")
         self.figure = figure
         self.draws += 1
+        # A PNG, not the Figure object: the stored widget state then carries the image that
+        # the static site shows, whatever matplotlib backend the kernel has.
+        image = Image(data=figure_png(figure), format="png")
         with self.output:
             self.output.clear_output(wait=True)
-            display(figure)
+            display(image)
         return figure
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
