@@ -1,0 +1,209 @@
+r"""Numba kernels of the exact overlap chain (private; :mod:`lecturelib.sgd` wraps them).
+
+One step of online spherical SGD, seen through the overlap :math:`m = \langle w, w_*\rangle`
+(see ``DESIGN.md``): for each sample :math:`i` of a mini-batch of size :math:`B`, draw
+:math:`\lambda_i, \beta_i, \varepsilon_i \sim N(0, 1)`, set
+
+.. math::
+
+    y_i = f(m\lambda_i + \sqrt{1-m^2}\,\beta_i) + \sigma\varepsilon_i, \qquad
+    c_i = \eta\,(y_i - f(\lambda_i))\,f'(\lambda_i),
+
+then :math:`b = \frac1B\sum_i c_i\beta_i`, :math:`\|\bar z\|^2 = \frac{\sum_i c_i^2}{B^2}\,
+\chi^2_{d-2}` and
+
+.. math::
+
+    m' = \frac{m + \sqrt{1-m^2}\, b}{\sqrt{1 + b^2 + \|\bar z\|^2}}.
+
+The unprojected update carries :math:`r = \|w\|` as well: the cosine moves with step
+:math:`c_i / r` and :math:`r'^2 = r^2 + b^2 + \|\bar z\|^2`.
+
+The kernels are few and cached on disk (``cache=True``) because their compilation counts
+against every notebook's time budget. Randomness comes from a ``numpy.random.Generator``
+per run, passed into a ``nogil`` kernel: numba's Generator normals (a ziggurat) were
+measured faster, and compile faster, than a hand-written xoshiro256** with polar normals,
+and only ~10 % slower than one with a ziggurat (see ``bench/README.md``).
+
+Link codes: 0 is a Hermite series given by its normalized coefficients
+:math:`a_k = \mu_k/\sqrt{k!}` (so :math:`f = \sum_k a_k h_k`, :math:`h_k = He_k/\sqrt{k!}`),
+evaluated with the normalized recurrence
+:math:`h_{k+1} = (z h_k - \sqrt{k}\, h_{k-1})/\sqrt{k+1}` and :math:`h_k' = \sqrt{k}\,h_{k-1}`;
+1..5 are the closed forms ``relu, abs, sign, tanh, sigmoid``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+SERIES = 0
+LINK_CODES: dict[str, int] = {"hermite_series": SERIES, "relu": 1, "abs": 2, "sign": 3, "tanh": 4, "sigmoid": 5}
+LOSS_CODES: dict[str, int] = {"l2": 0}
+
+# Status codes returned by ``overlap_chain``.
+FINISHED, ESCAPED, DIVERGED = 0, 1, 2
+
+
+@njit(cache=True, nogil=True)
+def link_value(kind: int, coef: np.ndarray, root: np.ndarray, z: float) -> tuple[float, float]:
+    """``(f(z), f'(z))`` for link code ``kind``; ``root[k] = sqrt(k)``."""
+    if kind == 0:
+        f = coef[0]
+        df = 0.0
+        if coef.shape[0] > 1:
+            h_prev = 1.0
+            h = z
+            f += coef[1] * z
+            df += coef[1]
+            for k in range(1, coef.shape[0] - 1):
+                h_next = (z * h - root[k] * h_prev) / root[k + 1]
+                df += coef[k + 1] * root[k + 1] * h
+                f += coef[k + 1] * h_next
+                h_prev = h
+                h = h_next
+        return f, df
+    if kind == 1:
+        return (z, 1.0) if z > 0.0 else (0.0, 0.0)
+    if kind == 2:
+        if z > 0.0:
+            return z, 1.0
+        return -z, (-1.0 if z < 0.0 else 0.0)
+    if kind == 3:
+        return (1.0 if z > 0.0 else (-1.0 if z < 0.0 else 0.0)), 0.0
+    if kind == 4:
+        t = math.tanh(z)
+        return t, 1.0 - t * t
+    # Logistic written so that exp never overflows.
+    if z >= 0.0:
+        s = 1.0 / (1.0 + math.exp(-z))
+    else:
+        e = math.exp(z)
+        s = e / (1.0 + e)
+    return s, s * (1.0 - s)
+
+
+@njit(cache=True, nogil=True)
+def chi_square(gen: np.random.Generator, dof: int, shift: float, scale: float) -> float:
+    r"""A :math:`\chi^2_{\text{dof}}` draw, exact.
+
+    :math:`\chi^2_n = 2\,\Gamma(n/2)`; for ``n >= 2`` Marsaglia--Tsang's method for
+    :math:`\Gamma(a)`, :math:`a \ge 1`, with ``shift = a - 1/3`` and
+    ``scale = 1/sqrt(9 shift)`` computed once by the caller (numba's own
+    ``standard_gamma`` recomputes them per call and was measured 2x slower); for ``n = 1``
+    a squared normal.
+    """
+    if dof == 1:
+        x = gen.standard_normal()
+        return x * x
+    while True:
+        x = gen.standard_normal()
+        v = 1.0 + scale * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = gen.random()
+        x2 = x * x
+        if u < 1.0 - 0.0331 * x2 * x2 or math.log(u) < 0.5 * x2 + shift * (1.0 - v + math.log(v)):
+            return 2.0 * shift * v
+
+
+@njit(cache=True, nogil=True)
+def chain_update(m: float, r: float, b: float, zz: float, projected: bool) -> tuple[float, float]:
+    r"""One step of the overlap chain from its sufficient statistics.
+
+    ``b`` is the step along :math:`u` (:math:`\frac1B\sum c_i\beta_i`) and ``zz`` the squared
+    norm of the step orthogonal to both :math:`w` and :math:`w_*`. Returns the new cosine
+    and norm; the cosine is clipped to ``[-1, 1]`` against rounding.
+    """
+    s = math.sqrt(max(0.0, 1.0 - m * m))
+    if projected:
+        m_new = (m + s * b) / math.sqrt(1.0 + b * b + zz)
+        r_new = 1.0
+    else:
+        q = (b * b + zz) / (r * r)
+        m_new = (m + s * b / r) / math.sqrt(1.0 + q)
+        r_new = r * math.sqrt(1.0 + q)
+    return min(1.0, max(-1.0, m_new)), r_new
+
+
+@njit(cache=True, nogil=True)
+def overlap_chain(
+    gen: np.random.Generator,
+    kind: int,
+    coef: np.ndarray,
+    d: int,
+    eta: float,
+    steps: int,
+    batch: int,
+    noise: float,
+    loss: int,
+    projected: bool,
+    m0: float,
+    stop_at: float,
+    even: bool,
+    record_every: int,
+    out_overlap: np.ndarray,
+    out_norm: np.ndarray,
+) -> tuple[int, int]:
+    """Run one chain, recording into ``out_overlap`` (and ``out_norm`` if unprojected).
+
+    The recorded overlap is :math:`\\langle w, w_*\\rangle = r m`. Once its value (its
+    absolute value for an even link) reaches ``stop_at`` the run stops and the remaining
+    records hold the value at escape. Returns ``(status, step)``: ``FINISHED`` with
+    ``steps``, ``ESCAPED`` with the escape step, or ``DIVERGED`` with the first step whose
+    state is not finite.
+    """
+    root = np.sqrt(np.arange(max(coef.shape[0], 2)).astype(np.float64))
+    shift = 0.5 * (d - 2) - 1.0 / 3.0
+    scale = 1.0 / math.sqrt(9.0 * shift) if d > 3 else 0.0
+    inv_b = 1.0 / batch
+    m = m0
+    r = 1.0
+    out_overlap[0] = m
+    if not projected:
+        out_norm[0] = r
+    status = FINISHED
+    t = 0
+    value = m
+    if (abs(value) if even else value) >= stop_at:
+        status = ESCAPED
+    while status == FINISHED and t < steps:
+        s = math.sqrt(max(0.0, 1.0 - m * m))
+        b = 0.0
+        c2 = 0.0
+        for _ in range(batch):
+            lam = gen.standard_normal()
+            beta = gen.standard_normal()
+            y = link_value(kind, coef, root, m * lam + s * beta)[0]
+            if noise > 0.0:
+                y += noise * gen.standard_normal()
+            f_lam, df_lam = link_value(kind, coef, root, lam)
+            # loss code 0 (square loss): the only one so far; others add a branch here.
+            c = eta * (y - f_lam) * df_lam
+            b += c * beta
+            c2 += c * c
+        b *= inv_b
+        zz = c2 * inv_b * inv_b * chi_square(gen, d - 2, shift, scale)
+        t += 1
+        # Checked before the update: clipping the cosine would turn a NaN into -1 or 1.
+        if not math.isfinite(b * b + zz):
+            return DIVERGED, t
+        m, r = chain_update(m, r, b, zz, projected)
+        value = r * m
+        if not math.isfinite(value):
+            return DIVERGED, t
+        if t % record_every == 0:
+            out_overlap[t // record_every] = value
+            if not projected:
+                out_norm[t // record_every] = r
+        if (abs(value) if even else value) >= stop_at:
+            status = ESCAPED
+    if status == ESCAPED:
+        for j in range(t // record_every + 1, out_overlap.shape[0]):
+            out_overlap[j] = value
+            if not projected:
+                out_norm[j] = r
+    return status, t

@@ -1,0 +1,344 @@
+r"""Sweeps over the dimension: escape times of online SGD and their scaling laws.
+
+A sweep runs :func:`lecturelib.sgd.online_sgd` for each dimension ``d`` with the step size
+and horizon given as powers of ``d``,
+
+.. math::
+
+    \eta = c\, d^{-a}, \qquad T = C\, d^{\,b},
+
+stops each run once its overlap reaches the level, and fits the median escape time
+:math:`\hat T(d)` two ways:
+
+* the exponent :math:`\gamma` of :math:`\hat T \propto d^\gamma` (least squares of
+  :math:`\ln \hat T` on :math:`\ln d`);
+* the slope :math:`s` of :math:`\hat T/d = s \ln d + s_0` (the ``k = 2`` law
+  :math:`T \approx d \log d`).
+
+Confidence intervals come from a percentile bootstrap over runs (runs resampled within
+each ``d``). A run that has not escaped by the horizon is *censored*, never dropped: the
+median counts it as larger than every escape time, and is reported (not ``nan``) only
+while fewer than half the runs are censored.
+
+The theorem of Ben Arous, Gheissari and Jagannath (2021) gives, for :math:`He_k`, escape
+after :math:`T \approx d` steps for :math:`k = 1`, :math:`d \log d` for :math:`k = 2` (both
+with :math:`\eta \approx 1/d`) and :math:`d^{k-1}` for :math:`k \ge 3` (with
+:math:`\eta \approx d^{-k/2}`); :func:`theorem_table` reproduces it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_int, check_link, check_real, check_seed
+from .sgd import ENGINES, escape_times, online_sgd
+
+__all__ = [
+    "ExponentFit",
+    "EscapeSweep",
+    "TheoremTable",
+    "censored_median",
+    "escape_sweep",
+    "theorem_table",
+    "THEOREM_SETTINGS",
+]
+
+RECORDS = 4000
+"""Records per run in a sweep: escape times are resolved to ``horizon / RECORDS`` steps."""
+
+
+@dataclass(frozen=True)
+class ExponentFit:
+    r"""A least-squares line :math:`y = \text{slope}\cdot x + \text{intercept}` with a bootstrap CI.
+
+    Attributes
+    ----------
+    slope, intercept : float
+        The fit to the medians (``nan`` if a median is censored).
+    ci_low, ci_high : float
+        Percentile-bootstrap confidence interval of the slope.
+    confidence : float
+        Level of the interval (e.g. 0.95).
+    undefined_fraction : float
+        Fraction of bootstrap replicates in which some median was censored; they are left
+        out of the interval, which is then optimistic if this is not small.
+    """
+
+    slope: float
+    intercept: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    undefined_fraction: float
+
+
+@dataclass(frozen=True, eq=False)
+class EscapeSweep:
+    r"""Escape times of online SGD over a range of dimensions.
+
+    Attributes
+    ----------
+    link : Link
+    d : numpy.ndarray
+        Dimensions (int).
+    eta : numpy.ndarray
+        Step sizes :math:`c\, d^{-a}`.
+    horizon : numpy.ndarray
+        Horizons :math:`\lfloor C d^b \rfloor` in steps (int).
+    level : float
+        Escape level of the overlap (of :math:`|m|` for even links).
+    times : numpy.ndarray
+        Shape ``(len(d), runs)``: escape steps, ``nan`` for a censored run.
+    median : numpy.ndarray
+        Median escape step per ``d`` (``nan`` when half the runs or more are censored).
+    censored_fraction : numpy.ndarray
+        Fraction of runs censored at the horizon, per ``d``.
+    exponent : ExponentFit
+        :math:`\ln \hat T = \gamma \ln d + \text{const}`.
+    log_slope : ExponentFit
+        :math:`\hat T / d = s \ln d + s_0`.
+    seeds : tuple of int
+        The seed of each ``d``'s call to :func:`~lecturelib.sgd.online_sgd`.
+    eta_scale, eta_exponent, horizon_scale, horizon_exponent : float
+        :math:`c, a, C, b`.
+    engine : str
+    """
+
+    link: object
+    d: np.ndarray
+    eta: np.ndarray
+    horizon: np.ndarray
+    level: float
+    times: np.ndarray
+    median: np.ndarray
+    censored_fraction: np.ndarray
+    exponent: ExponentFit
+    log_slope: ExponentFit
+    seeds: tuple[int, ...]
+    eta_scale: float
+    eta_exponent: float
+    horizon_scale: float
+    horizon_exponent: float
+    engine: str
+
+    @property
+    def runs(self) -> int:
+        """Runs per dimension."""
+        return self.times.shape[1]
+
+
+def censored_median(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Median over the last axis counting ``nan`` (censored) as :math:`+\infty`.
+
+    Returns ``(median, censored_fraction)``; the median is ``nan`` wherever at least half
+    the runs are censored (it is not identified there).
+
+    Examples
+    --------
+    >>> median, censored = censored_median(np.array([[1.0, 2.0, np.nan], [1.0, np.nan, np.nan]]))
+    >>> median.tolist(), censored.round(3).tolist()
+    ([2.0, nan], [0.333, 0.667])
+    """
+    t = np.asarray(times, dtype=float)
+    censored = np.isnan(t)
+    fraction = censored.mean(axis=-1)
+    median = np.median(np.where(censored, np.inf, t), axis=-1)
+    return np.where(fraction < 0.5, median, np.nan), fraction
+
+
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares slopes and intercepts of each row of ``y`` against ``x``."""
+    xc = x - x.mean()
+    slope = (y - y.mean(axis=-1, keepdims=True)) @ xc / (xc @ xc)
+    return slope, y.mean(axis=-1) - slope * x.mean()
+
+
+def _fit(x: np.ndarray, transform, d: np.ndarray, times: np.ndarray, confidence: float,
+         n_boot: int, rng: np.random.Generator) -> ExponentFit:
+    median, _ = censored_median(times)
+    slope, intercept = _line(x, transform(median, d))
+    runs = times.shape[1]
+    picks = rng.integers(0, runs, size=(n_boot, len(d), runs))
+    boot_median, _ = censored_median(np.take_along_axis(times[None], picks, axis=2))
+    boot_slope, _ = _line(x, transform(boot_median, d))
+    ok = np.isfinite(boot_slope)
+    tail = 50.0 * (1.0 - confidence)
+    low, high = np.percentile(boot_slope[ok], [tail, 100.0 - tail]) if ok.any() else (math.nan, math.nan)
+    return ExponentFit(float(slope), float(intercept), float(low), float(high), confidence, float(1.0 - ok.mean()))
+
+
+def escape_sweep(
+    link: object,
+    d_values: Sequence[int],
+    *,
+    eta_scale: float,
+    eta_exponent: float,
+    horizon_scale: float,
+    horizon_exponent: float,
+    runs: int = 64,
+    level: float = 0.5,
+    seed: int = 0,
+    engine: str = "overlap",
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    progress: bool = False,
+) -> EscapeSweep:
+    r"""Escape times over dimensions with :math:`\eta = c\,d^{-a}` and horizon :math:`T = C d^b`.
+
+    For each ``d``, ``runs`` runs start uniformly on the sphere and stop at the first step
+    where the overlap reaches ``level`` (``|m|`` for even links); escape steps are resolved
+    to ``T / 4000``. The median escape time is fitted against ``d`` (see the module
+    docstring) with percentile-bootstrap intervals over runs.
+
+    Parameters
+    ----------
+    link : Link
+    d_values : sequence of int
+        At least two distinct dimensions ``>= 3``.
+    eta_scale, eta_exponent : float
+        :math:`c > 0` and :math:`a` in :math:`\eta = c\, d^{-a}`.
+    horizon_scale, horizon_exponent : float
+        :math:`C > 0` and :math:`b` in :math:`T = \lfloor C d^b\rfloor` (at least 1 step).
+    runs : int, default 64
+    level : float, default 0.5
+        In ``(0, 1)``.
+    seed : int, default 0
+        Root seed; dimension ``i`` uses child ``i`` of ``SeedSequence(seed)``.
+    engine : {"overlap", "full"}
+    confidence : float, default 0.95
+        Level of the bootstrap intervals, in ``(0, 1)``.
+    n_boot : int, default 2000
+        Bootstrap replicates.
+    progress : bool, default False
+        Show a tqdm bar over the dimensions.
+
+    Returns
+    -------
+    EscapeSweep
+    """
+    check_link(link)
+    try:
+        d = np.array([check_int("d_values entry", v, 3) for v in d_values], dtype=np.int64)
+    except TypeError as exc:
+        raise TypeError(f"d_values must be a sequence of integers >= 3, got {d_values!r}") from exc
+    if np.unique(d).size < 2:
+        raise ValueError(f"d_values must hold at least two distinct dimensions, got {d_values!r}")
+    c = check_real("eta_scale", eta_scale, positive=True)
+    a = check_real("eta_exponent", eta_exponent)
+    big_c = check_real("horizon_scale", horizon_scale, positive=True)
+    b = check_real("horizon_exponent", horizon_exponent)
+    runs = check_int("runs", runs, 1)
+    level = check_real("level", level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    seed = check_seed(seed)
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    confidence = check_real("confidence", confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    n_boot = check_int("n_boot", n_boot, 1)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be a bool, got {progress!r}")
+
+    eta = c * d.astype(float) ** -a
+    horizon = np.maximum(1, np.floor(big_c * d.astype(float) ** b)).astype(np.int64)
+    seeds = tuple(int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(d.size))
+    times = np.empty((d.size, runs))
+    indices = range(d.size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        indices = tqdm(indices, desc=f"escape sweep ({link.name})", unit="d")
+    for i in indices:
+        result = online_sgd(
+            link, int(d[i]), float(eta[i]), int(horizon[i]), runs=runs, seed=seeds[i], engine=engine,
+            record_every=max(1, int(horizon[i]) // RECORDS), stop_at=level,
+        )
+        times[i] = escape_times(result, level)
+    median, censored = censored_median(times)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(d.size + 1)[-1])
+    log_d = np.log(d.astype(float))
+    exponent = _fit(log_d, lambda t, dd: np.log(t), d, times, confidence, n_boot, rng)
+    log_slope = _fit(log_d, lambda t, dd: t / dd, d, times, confidence, n_boot, rng)
+    times.setflags(write=False)
+    return EscapeSweep(
+        link=link, d=d, eta=eta, horizon=horizon, level=level, times=times, median=median,
+        censored_fraction=censored, exponent=exponent, log_slope=log_slope, seeds=seeds,
+        eta_scale=c, eta_exponent=a, horizon_scale=big_c, horizon_exponent=b, engine=engine,
+    )
+
+
+THEOREM_SETTINGS: dict[int, dict[str, object]] = {
+    1: dict(d_values=(100, 178, 316, 562, 1000, 1778, 3162), eta_scale=0.5, eta_exponent=1.0,
+            horizon_scale=20.0, horizon_exponent=1.0),
+    2: dict(d_values=(100, 178, 316, 562, 1000, 1778, 3162), eta_scale=0.1, eta_exponent=1.0,
+            horizon_scale=40.0, horizon_exponent=1.25),
+    3: dict(d_values=(50, 75, 112, 168, 251, 376, 500), eta_scale=0.05, eta_exponent=1.5,
+            horizon_scale=60.0, horizon_exponent=2.0),
+}
+r"""Settings of :func:`theorem_table` for :math:`He_k`: :math:`\eta = c\,d^{-1}` for
+``k <= 2`` (``c = 0.1 < 1/3`` for ``k = 2``) and :math:`\eta = 0.05\, d^{-3/2}` for ``k = 3``
+(the normalization's barrier then sits below the typical start :math:`1/\sqrt d`)."""
+
+PREDICTED = {1: "d", 2: "d log d", 3: "d^2"}
+
+
+@dataclass(frozen=True)
+class TheoremTable:
+    r"""The theorem's table reproduced: one :class:`EscapeSweep` per :math:`He_k`.
+
+    Attributes
+    ----------
+    sweeps : tuple of EscapeSweep
+        For ``k = 1, 2, 3`` in order.
+    """
+
+    sweeps: tuple[EscapeSweep, ...]
+
+    def rows(self) -> list[dict[str, object]]:
+        r"""One tidy row per ``k``: predicted law, fitted exponent with its interval, and for
+        ``k = 2`` the slope of :math:`\hat T/d` against :math:`\ln d` with the drift's
+        prediction :math:`1/(2c(2 - 6c))`."""
+        rows = []
+        for sweep in self.sweeps:
+            k = sweep.link.information_exponent
+            c = sweep.eta_scale
+            rows.append({
+                "k": k,
+                "predicted": PREDICTED.get(k, f"d^{k - 1}"),
+                "exponent": sweep.exponent.slope,
+                "exponent_ci": (sweep.exponent.ci_low, sweep.exponent.ci_high),
+                "log_slope": sweep.log_slope.slope,
+                "log_slope_ci": (sweep.log_slope.ci_low, sweep.log_slope.ci_high),
+                "log_slope_predicted": 1.0 / (2.0 * c * (2.0 - 6.0 * c)) if k == 2 else math.nan,
+                "max_censored_fraction": float(sweep.censored_fraction.max()),
+            })
+        return rows
+
+
+def theorem_table(*, runs: int = 64, seed: int = 0, progress: bool = False) -> TheoremTable:
+    r"""Escape time against ``d`` for :math:`He_1, He_2, He_3` with the theorem's step sizes.
+
+    Runs :func:`escape_sweep` with :data:`THEOREM_SETTINGS` (7 dimensions over a decade or
+    more, ``runs`` runs each, stopped at escape to ``|m| >= 0.5``). Expected: exponent 1 for
+    ``k = 1``; for ``k = 2`` the slope of :math:`\hat T/d` against :math:`\ln d` near
+    :math:`1/(2c(2-6c))`; exponent 2 for ``k = 3``.
+
+    Parameters
+    ----------
+    runs : int, default 64
+    seed : int, default 0
+    progress : bool, default False
+        Show tqdm bars.
+    """
+    from .links import Link
+
+    return TheoremTable(tuple(
+        escape_sweep(Link.hermite(k), runs=runs, seed=seed, progress=progress, **settings)
+        for k, settings in THEOREM_SETTINGS.items()
+    ))

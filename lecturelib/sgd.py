@@ -1,0 +1,441 @@
+r"""Online spherical SGD for the single-index model, with two engines of one law.
+
+The algorithm (the notes' setting, with the errata fixed): a fixed unit target :math:`w_*`,
+a start :math:`w^0` uniform on the sphere :math:`S^{d-1}` (or at a given overlap), and at
+each step a fresh mini-batch :math:`x_1, \dots, x_B \sim N(0, I_d)` with labels
+:math:`y_i = f(\langle w_*, x_i\rangle) + \sigma\varepsilon_i`. With
+:math:`\lambda_i = \langle w, x_i\rangle` and :math:`c_i = \eta\,(y_i - f(\lambda_i))\,f'(\lambda_i)`
+(minus :math:`\eta` times the derivative of the square loss
+:math:`\tfrac12(y - f(\lambda))^2` in :math:`\lambda`), the projected step is
+
+.. math::
+
+    w \leftarrow \frac{w + \frac1B\sum_i c_i\,(x_i - \lambda_i w)}
+                      {\big\|w + \frac1B\sum_i c_i\,(x_i - \lambda_i w)\big\|},
+
+a step along the spherical gradient followed by normalization. ``projected=False`` is the
+update the notes' proof analyses: :math:`w \leftarrow w + \frac1B\sum_i c_i (x_i -
+\hat\lambda_i \hat w)` with :math:`\hat w = w/\|w\|`, :math:`\hat\lambda_i = \langle \hat w,
+x_i\rangle` and :math:`f(\hat\lambda_i), f'(\hat\lambda_i)` in :math:`c_i`; its recorded
+overlap is :math:`\langle w, w_*\rangle` and ``norm`` is :math:`\|w\|`.
+
+Engines:
+
+``engine="full"``
+    the literal algorithm in dimension ``d`` with :math:`w_* = e_1` (rotation invariance
+    makes the choice immaterial), vectorized over runs, for any link. Gaussians are drawn
+    in chunks so that memory beyond the ``runs x d`` state stays under about 256 MiB.
+``engine="overlap"``
+    the exact Markov chain of the overlap (``DESIGN.md``): :math:`\lambda, \beta \sim N(0,1)`
+    and :math:`\|z\|^2 \sim \chi^2_{d-2}` replace the ``d``-dimensional draw, at a cost
+    independent of ``d``. It runs Hermite-series links and the closed forms of
+    :data:`lecturelib.links.CLOSED_FORMS` (compiled with numba) and refuses a Python
+    callable.
+
+Each run ``r`` draws from its own stream, child ``r`` of ``numpy.random.SeedSequence(seed)``,
+so a result does not depend on the number of threads, and run ``r`` is the same whatever
+``runs`` is.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _kernels
+from ._validation import check_choice, check_int, check_link, check_overlap, check_real, check_seed
+
+__all__ = ["SGDResult", "online_sgd", "escape_times", "ENGINES", "LOSSES"]
+
+ENGINES: tuple[str, ...] = ("overlap", "full")
+LOSSES: tuple[str, ...] = tuple(_kernels.LOSS_CODES)
+RECORD_LIMIT_BYTES = 1 << 30
+"""Largest record (overlap and norm arrays) ``online_sgd`` agrees to allocate."""
+CHUNK_BYTES = 1 << 22
+"""Gaussians drawn at once by the full engine: 4 MiB, small enough to stay in cache (measured
+faster than 16 or 64 MiB) and far below the 256 MiB budget."""
+
+
+@dataclass(frozen=True, eq=False)
+class SGDResult:
+    r"""Recorded trajectories of online SGD, with the parameters that produced them.
+
+    Attributes
+    ----------
+    link : Link
+    d : int
+        Dimension.
+    eta : float
+        Step size :math:`\eta`.
+    steps : numpy.ndarray
+        Recorded step indices ``0, record_every, 2 record_every, ...`` (``<= horizon``).
+    overlap : numpy.ndarray
+        Shape ``(runs, len(steps))``: :math:`\langle w^t, w_*\rangle` at the recorded steps.
+        A run stopped by ``stop_at`` keeps its value at escape in the later records.
+    engine : str
+        ``"overlap"`` or ``"full"``.
+    seed : int
+        The root seed (drawn from the OS and stored when ``None`` was passed), so every
+        result can be reproduced.
+    m0 : float or None
+        The fixed initial overlap, or ``None`` for a uniform start on the sphere.
+    batch_size : int
+    noise : float
+        Label-noise standard deviation :math:`\sigma`.
+    loss : str
+    projected : bool
+    norm : numpy.ndarray or None
+        :math:`\|w^t\|` at the recorded steps when ``projected=False``, else ``None``.
+    stop_at : float or None
+        The escape level at which runs were stopped, if any.
+    """
+
+    link: object
+    d: int
+    eta: float
+    steps: np.ndarray
+    overlap: np.ndarray
+    engine: str
+    seed: int
+    m0: float | None
+    batch_size: int
+    noise: float
+    loss: str
+    projected: bool
+    norm: np.ndarray | None
+    stop_at: float | None
+
+    @property
+    def runs(self) -> int:
+        """Number of independent runs."""
+        return self.overlap.shape[0]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def _overlap_link(link: object) -> tuple[int, np.ndarray]:
+    """Link code and normalized coefficients for the numba kernel."""
+    code = _kernels.LINK_CODES.get(link.kind)
+    if code is None:
+        raise ValueError(
+            f"engine='overlap' cannot run link {link.name!r} of kind {link.kind!r}: it compiles only "
+            f"Hermite series and the closed forms {tuple(c for c in _kernels.LINK_CODES if c != 'hermite_series')}; "
+            "use engine='full', or expand the link with Link.from_hermite_series"
+        )
+    if code != _kernels.SERIES:
+        return code, np.zeros(1)
+    return code, np.ascontiguousarray(link.normalized_coefficients, dtype=float)
+
+
+def _run_overlap(link, d, eta, steps, seeds, m0, batch, noise, loss, projected, record_every, stop_at, threads):
+    code, coef = _overlap_link(link)
+    gens = [np.random.default_rng(s) for s in seeds]
+    half = 0.5 * (d - 1)
+    # (1 + m0)/2 ~ Beta((d-1)/2, (d-1)/2) is the exact law of <w0, w*> for w0 uniform.
+    starts = [2.0 * g.beta(half, half) - 1.0 if m0 is None else m0 for g in gens]
+    n_rec = steps // record_every + 1
+    overlap = np.empty((len(seeds), n_rec))
+    norm = np.empty((len(seeds), 0 if projected else n_rec))
+    level = math.inf if stop_at is None else stop_at
+    loss_code = _kernels.LOSS_CODES[loss]
+
+    def one(r: int) -> tuple[int, int]:
+        return _kernels.overlap_chain(
+            gens[r], code, coef, d, eta, steps, batch, noise, loss_code, projected,
+            float(starts[r]), level, link.is_even, record_every, overlap[r], norm[r],
+        )
+
+    if threads == 1 or len(seeds) == 1:
+        status = [one(r) for r in range(len(seeds))]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(seeds))) as pool:
+            status = list(pool.map(one, range(len(seeds))))
+    for r, (code_r, t) in enumerate(status):
+        if code_r == _kernels.DIVERGED:
+            _diverged(link, d, eta, batch, noise, projected, r, t)
+    return overlap, (None if projected else norm)
+
+
+def _diverged(link, d, eta, batch, noise, projected, run, step) -> None:
+    raise FloatingPointError(
+        f"online SGD diverged: the overlap of run {run} stopped being finite at step {step} "
+        f"(link={link.name!r}, d={d}, eta={eta!r}, batch_size={batch}, noise={noise!r}, "
+        f"projected={projected}); lower eta"
+    )
+
+
+def _full_step(W: np.ndarray, X: np.ndarray, Y: np.ndarray, link: object, eta: float, projected: bool) -> None:
+    r"""One SGD step of every run, in place: ``W`` is ``(runs, d)``, ``X`` the inputs
+    ``(runs, B, d)`` (overwritten), ``Y`` their labels ``(runs, B)``.
+
+    :math:`w + \frac1B\sum_i c_i (x_i - \hat\lambda_i \hat w)
+    = (1 - \frac1B\sum_i c_i\hat\lambda_i/\|w\|)\, w + \frac1B\sum_i c_i x_i`, then
+    normalized when projected.
+    """
+    batch = X.shape[1]
+    norm = 1.0 if projected else np.sqrt(np.einsum("rd,rd->r", W, W))
+    lam = np.einsum("rbd,rd->rb", X, W)
+    if not projected:
+        lam /= norm[:, None]
+    c = eta * (Y - link.f(lam)) * link.df(lam)
+    W *= (1.0 - np.einsum("rb,rb->r", c, lam) / (batch * norm))[:, None]
+    if batch == 1:  # the in-place product saves a temporary of the size of W
+        X[:, 0] *= c
+        W += X[:, 0]
+    else:
+        W += np.einsum("rb,rbd->rd", c, X) / batch
+    if projected:
+        W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
+
+
+def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_every, stop_at):
+    """The literal d-dimensional algorithm for a block of runs (w_* = e_1)."""
+    runs = len(seeds)
+    streams = [[np.random.default_rng(s) for s in seed.spawn(3)] for seed in seeds]
+    W = np.empty((runs, d))
+    for r, (start, _, _) in enumerate(streams):
+        if m0 is None:
+            v = start.standard_normal(d)
+            W[r] = v / np.linalg.norm(v)
+        else:
+            v = start.standard_normal(d - 1)
+            W[r, 0] = m0
+            W[r, 1:] = math.sqrt(1.0 - m0 * m0) * v / np.linalg.norm(v)
+    n_rec = steps // record_every + 1
+    overlap = np.empty((runs, n_rec))
+    norm = None if projected else np.empty((runs, n_rec))
+    overlap[:, 0] = W[:, 0]
+    if norm is not None:
+        norm[:, 0] = 1.0
+    even = link.is_even
+    escaped = np.zeros(runs, dtype=bool)
+    frozen = np.zeros(runs)
+    frozen_norm = np.ones(runs)
+    if stop_at is not None:
+        escaped = (np.abs(W[:, 0]) if even else W[:, 0]) >= stop_at
+        frozen = W[:, 0].copy()
+    chunk = max(1, min(steps, CHUNK_BYTES // (8 * runs * batch * d)))
+    X = np.empty((runs, chunk, batch, d))
+    eps = np.zeros((runs, chunk, batch))
+    t = 0
+    while t < steps and not escaped.all():
+        n = min(chunk, steps - t)
+        for r, (_, xs, ns) in enumerate(streams):
+            xs.standard_normal(out=X[r, :n])
+            if noise > 0.0:
+                ns.standard_normal(out=eps[r, :n])
+        Y = link.f(X[:, :n, :, 0]) + noise * eps[:, :n]
+        for j in range(n):
+            _full_step(W, X[:, j], Y[:, j], link, eta, projected)
+            t += 1
+            if stop_at is not None:
+                value = W[:, 0]
+                new = ~escaped & ((np.abs(value) if even else value) >= stop_at)
+                if new.any():
+                    frozen[new] = value[new]
+                    if norm is not None:
+                        frozen_norm[new] = np.sqrt(np.einsum("rd,rd->r", W[new], W[new]))
+                    escaped |= new
+            if t % record_every == 0:
+                i = t // record_every
+                overlap[:, i] = np.where(escaped, frozen, W[:, 0]) if stop_at is not None else W[:, 0]
+                if norm is not None:
+                    current = np.sqrt(np.einsum("rd,rd->r", W, W))
+                    norm[:, i] = np.where(escaped, frozen_norm, current) if stop_at is not None else current
+            if escaped.all():
+                break
+        if not np.all(np.isfinite(W[:, 0])):
+            return None, None, t
+    if t < steps:  # every run escaped: the remaining records hold the values at escape
+        overlap[:, t // record_every + 1 :] = frozen[:, None]
+        if norm is not None:
+            norm[:, t // record_every + 1 :] = frozen_norm[:, None]
+    return overlap, norm, t
+
+
+def _run_full(link, d, eta, steps, seeds, m0, batch, noise, projected, record_every, stop_at):
+    # Blocks of runs keep one step's draw (runs x batch x d doubles) within the chunk budget.
+    block = max(1, CHUNK_BYTES // (8 * batch * d))
+    parts = []
+    for lo in range(0, len(seeds), block):
+        overlap, norm, t = _full_block(link, d, eta, steps, seeds[lo : lo + block], m0, batch, noise,
+                                       projected, record_every, stop_at)
+        if overlap is None:
+            _diverged(link, d, eta, batch, noise, projected, f"{lo}..{lo + block - 1}", f"<= {t}")
+        parts.append((overlap, norm))
+    overlap = np.concatenate([p[0] for p in parts])
+    norm = None if projected else np.concatenate([p[1] for p in parts])
+    if not np.all(np.isfinite(overlap)) or (norm is not None and not np.all(np.isfinite(norm))):
+        _diverged(link, d, eta, batch, noise, projected, "some", "a recorded step")
+    return overlap, norm
+
+
+def online_sgd(
+    link: object,
+    d: int,
+    eta: float,
+    steps: int,
+    *,
+    runs: int = 1,
+    m0: float | None = None,
+    seed: int | None = None,
+    engine: str = "overlap",
+    batch_size: int = 1,
+    noise: float = 0.0,
+    loss: str = "l2",
+    record_every: int = 1,
+    projected: bool = True,
+    stop_at: float | None = None,
+    threads: int | None = None,
+) -> SGDResult:
+    r"""Run online SGD ``runs`` times and record the overlap :math:`\langle w^t, w_*\rangle`.
+
+    The step (see the module docstring) is
+    :math:`w \leftarrow (w + \frac1B\sum_i c_i (x_i - \lambda_i w))/\|\cdot\|`,
+    :math:`c_i = \eta\,(y_i - f(\lambda_i)) f'(\lambda_i)`. Both engines sample the same law;
+    on the overlap engine, with :math:`\lambda_i, \beta_i \sim N(0,1)`,
+    :math:`b = \frac1B\sum_i c_i\beta_i` and
+    :math:`\|\bar z\|^2 = \frac{\sum_i c_i^2}{B^2}\chi^2_{d-2}`,
+
+    .. math::
+
+        m' = \frac{m + \sqrt{1-m^2}\, b}{\sqrt{1 + b^2 + \|\bar z\|^2}}.
+
+    Parameters
+    ----------
+    link : Link
+        Link of both teacher and student.
+    d : int
+        Dimension, ``>= 3``.
+    eta : float
+        Step size, positive and finite.
+    steps : int
+        Number of SGD steps (the horizon), ``>= 0``.
+    runs : int, default 1
+        Independent runs, ``>= 1``.
+    m0 : float or None, default None
+        ``None`` draws :math:`w^0` uniformly on the sphere (the overlap engine draws its
+        exact law, density :math:`\propto (1-m^2)^{(d-3)/2}`); a number in ``[-1, 1]``
+        starts every run at that overlap.
+    seed : int or None
+        Root seed (``>= 0``); ``None`` draws one from the OS (stored in the result).
+    engine : {"overlap", "full"}
+    batch_size : int, default 1
+        Samples per step; the step uses the mean of their gradients.
+    noise : float, default 0
+        Label noise :math:`\sigma \ge 0`: :math:`y = f(\langle w_*, x\rangle) + \sigma\varepsilon`.
+    loss : {"l2"}
+        The square loss.
+    record_every : int, default 1
+        Record every this many steps (step 0 is always recorded).
+    projected : bool, default True
+        ``False`` runs the unprojected update and records :math:`\|w\|` too.
+    stop_at : float or None
+        Stop each run at the first step where its recorded overlap (absolute value for even
+        links) reaches this level; later records keep the value at escape.
+    threads : int or None
+        Worker threads of the overlap engine (default: the CPU count). The result does not
+        depend on it.
+
+    Returns
+    -------
+    SGDResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        For invalid arguments (the message names the argument), a link the overlap engine
+        cannot compile, or a record larger than 1 GiB.
+    FloatingPointError
+        If a run diverges (its overlap stops being finite).
+
+    Examples
+    --------
+    >>> from lecturelib import Link
+    >>> res = online_sgd(Link.hermite(1), d=100, eta=0.01, steps=2000, runs=4, seed=0)
+    >>> res.overlap.shape
+    (4, 2001)
+    """
+    check_link(link)
+    d = check_int("d", d, 3)
+    eta = check_real("eta", eta, positive=True)
+    steps = check_int("steps", steps, 0)
+    runs = check_int("runs", runs, 1)
+    if m0 is not None:
+        m0 = check_overlap("m0", m0)
+    seed = check_seed(seed)
+    engine = check_choice("engine", engine, ENGINES)
+    batch_size = check_int("batch_size", batch_size, 1)
+    noise = check_real("noise", noise, nonnegative=True)
+    loss = check_choice("loss", loss, LOSSES)
+    record_every = check_int("record_every", record_every, 1)
+    if not isinstance(projected, (bool, np.bool_)):
+        raise TypeError(f"projected must be a bool, got {projected!r}")
+    projected = bool(projected)
+    if stop_at is not None:
+        stop_at = check_real("stop_at", stop_at)
+    threads = (os.cpu_count() or 1) if threads is None else check_int("threads", threads, 1)
+    n_rec = steps // record_every + 1
+    size = runs * n_rec * 8 * (1 if projected else 2)
+    if size > RECORD_LIMIT_BYTES:
+        raise ValueError(
+            f"record_every={record_every} would record {size / 2**30:.1f} GiB ({runs} runs x {n_rec} records); "
+            f"the limit is 1 GiB: raise record_every to at least {math.ceil(steps * runs * 8 * (1 if projected else 2) / RECORD_LIMIT_BYTES)}"
+        )
+    root = np.random.SeedSequence(seed)
+    seeds = root.spawn(runs)
+    if engine == "overlap":
+        overlap, norm = _run_overlap(link, d, eta, steps, seeds, m0, batch_size, noise, loss, projected,
+                                     record_every, stop_at, threads)
+    else:
+        overlap, norm = _run_full(link, d, eta, steps, seeds, m0, batch_size, noise, projected,
+                                  record_every, stop_at)
+    return SGDResult(
+        link=link, d=d, eta=eta, steps=_frozen(np.arange(n_rec, dtype=np.int64) * record_every),
+        overlap=_frozen(overlap), engine=engine, seed=int(root.entropy), m0=m0, batch_size=batch_size,
+        noise=noise, loss=loss, projected=projected, norm=None if norm is None else _frozen(norm),
+        stop_at=stop_at,
+    )
+
+
+def escape_times(result: SGDResult, level: float = 0.5) -> np.ndarray:
+    r"""Per run, the first recorded step whose overlap reaches ``level``; ``nan`` if none.
+
+    .. math::
+
+        \tau_r = \min\{t \in \text{steps} : m^t_r \ge \text{level}\}
+
+    with :math:`|m^t_r|` for an even link (:math:`w_*` and :math:`-w_*` fit equally well). A
+    run that never reaches the level is *censored* at the horizon ``result.steps[-1]``;
+    :func:`lecturelib.experiments.escape_statistics` treats it so.
+
+    Parameters
+    ----------
+    result : SGDResult
+    level : float, default 0.5
+        Finite; at most ``result.stop_at`` when runs were stopped (above it nothing was
+        observed).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape ``(runs,)``.
+    """
+    if not isinstance(result, SGDResult):
+        raise TypeError(f"result must be an SGDResult from online_sgd, got {type(result).__name__}")
+    level = check_real("level", level)
+    if result.stop_at is not None and level > result.stop_at:
+        raise ValueError(
+            f"level must be <= stop_at={result.stop_at!r} of this result (runs stopped there), got {level!r}"
+        )
+    values = np.abs(result.overlap) if result.link.is_even else result.overlap
+    hit = values >= level
+    first = np.argmax(hit, axis=1)
+    return np.where(hit.any(axis=1), result.steps[first].astype(float), np.nan)
