@@ -78,7 +78,10 @@ from .hermite import (
     hermite_coefficients,
 )
 
-__all__ = ["Link", "CLOSED_FORMS", "CATALOGUE", "KINDS", "LINK_KMAX", "MAX_SERIES_DEGREE"]
+__all__ = [
+    "Link", "LossSample", "sample_population_loss", "directions_with_overlap",
+    "CLOSED_FORMS", "CATALOGUE", "KINDS", "LINK_KMAX", "MAX_SERIES_DEGREE",
+]
 
 CLOSED_FORMS: tuple[str, ...] = ("relu", "abs", "sign", "tanh", "sigmoid")
 """Links given by a numpy closed form (and implemented by name in the overlap engine)."""
@@ -556,3 +559,127 @@ class Link:
     @cached_property
     def _squared_coefficients(self) -> np.ndarray:
         return self.normalized_coefficients**2
+
+
+# --------------------------------------------------------------------------- Monte Carlo check
+
+
+@dataclass(frozen=True)
+class LossSample:
+    r"""A Monte Carlo estimate of the population loss at explicit weights (see :func:`sample_population_loss`).
+
+    Attributes
+    ----------
+    link : Link
+    d : int
+        Dimension of the inputs.
+    samples : int
+        Number of inputs ``x`` (the same inputs for every overlap).
+    seed : int
+    m : numpy.ndarray
+        The overlaps :math:`\langle w, w_*\rangle` of the weight vectors used.
+    mean, stderr : numpy.ndarray
+        Sample mean of :math:`\tfrac12 (f(\langle w_*,x\rangle) - f(\langle w,x\rangle))^2` and its
+        standard error, one per overlap.
+    formula : numpy.ndarray
+        ``link.population_loss(m)``.
+    """
+
+    link: Link
+    d: int
+    samples: int
+    seed: int
+    m: np.ndarray
+    mean: np.ndarray
+    stderr: np.ndarray
+    formula: np.ndarray
+
+
+def _directions(d: int, m: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    w_star = rng.standard_normal(d)
+    w_star /= np.linalg.norm(w_star)
+    u = rng.standard_normal(d)
+    u -= (u @ w_star) * w_star
+    u /= np.linalg.norm(u)
+    return w_star, m[:, None] * w_star + np.sqrt(1.0 - m * m)[:, None] * u
+
+
+def directions_with_overlap(d: int, m: ArrayLike, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Explicit unit vectors with prescribed overlaps: :math:`w_*` and one :math:`w` per overlap.
+
+    :math:`w_*` is uniform on :math:`\mathbb S^{d-1}`; with one fixed uniform unit vector
+    :math:`u \perp w_*`, row ``i`` of the second array is
+    :math:`w_i = m_i\, w_* + \sqrt{1 - m_i^2}\, u`, so :math:`\langle w_i, w_*\rangle = m_i`.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``d >= 2``.
+    m : array_like
+        Overlaps in ``[-1, 1]`` (a number or a 1-D array).
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``, ``seed >= 0``.
+
+    Returns
+    -------
+    w_star : numpy.ndarray, shape (d,)
+    w : numpy.ndarray, shape (len(m), d)
+    """
+    m = np.atleast_1d(_check_overlap(m))
+    if m.ndim != 1:
+        raise ValueError(f"m must be a number or a 1-D array of overlaps, got shape {m.shape}")
+    _check_counts(d=(d, 2), seed=(seed, 0))
+    return _directions(int(d), m, np.random.default_rng(seed))
+
+
+def _check_counts(**values: tuple[object, int]) -> None:
+    for name, (value, low) in values.items():
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def sample_population_loss(
+    link: Link, m: ArrayLike, *, d: int = 50, samples: int = 100_000, seed: int = 0
+) -> LossSample:
+    r"""Estimate :math:`L(w) = \tfrac12\mathbb{E}[(f(\langle w_*,x\rangle) - f(\langle w,x\rangle))^2]` by sampling in :math:`\mathbb{R}^d`.
+
+    Draws a uniform unit vector :math:`w_*` and, for each overlap :math:`m`, the explicit unit
+    vector :math:`w = m\,w_* + \sqrt{1-m^2}\,u` with a fixed uniform unit :math:`u \perp w_*`;
+    then ``samples`` inputs :math:`x \sim N(0, I_d)` (shared by all overlaps) and averages the
+    one-sample loss. Nothing here uses the Hermite expansion, so comparing ``mean`` with
+    ``formula`` checks :math:`L = \sum_{k\ge1}\mu_k^2/k!\,(1 - m^k)`.
+
+    Parameters
+    ----------
+    link : Link
+    m : array_like
+        Overlaps in ``[-1, 1]``.
+    d : int, default 50
+        Dimension, ``d >= 2``.
+    samples : int, default 100000
+        Number of inputs, ``samples >= 2``.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``, ``seed >= 0``.
+    """
+    if not isinstance(link, Link):
+        raise TypeError(f"link must be a Link, got {type(link).__name__}")
+    m = np.atleast_1d(_check_overlap(m))
+    if m.ndim != 1:
+        raise ValueError(f"m must be a number or a 1-D array of overlaps, got shape {m.shape}")
+    _check_counts(d=(d, 2), samples=(samples, 2), seed=(seed, 0))
+    rng = np.random.default_rng(seed)
+    w_star, weights = _directions(int(d), m, rng)
+    total = np.zeros(m.size)
+    total_sq = np.zeros(m.size)
+    chunk = max(1, 2_000_000 // d)  # bounded memory: at most ~16 MB of inputs at a time
+    for start in range(0, samples, chunk):
+        x = rng.standard_normal((min(chunk, samples - start), d))
+        loss = 0.5 * (link.f(x @ w_star)[:, None] - link.f(x @ weights.T)) ** 2
+        total += loss.sum(axis=0)
+        total_sq += (loss**2).sum(axis=0)
+    mean = total / samples
+    var = np.maximum(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
+    return LossSample(
+        link=link, d=int(d), samples=int(samples), seed=int(seed), m=weights @ w_star,
+        mean=mean, stderr=np.sqrt(var / samples), formula=np.atleast_1d(link.population_loss(m)),
+    )

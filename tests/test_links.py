@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lecturelib.hermite import correlated_expectation, hermite, hermite_coefficients, hermite_derivative
-from lecturelib.links import CATALOGUE, CLOSED_FORMS, Link
+from lecturelib.links import (
+    CATALOGUE,
+    CLOSED_FORMS,
+    Link,
+    directions_with_overlap,
+    sample_population_loss,
+)
 
 M_GRID = np.linspace(-0.95, 0.95, 39)
 
@@ -23,13 +29,8 @@ EVEN = {"abs", "he2", "he4", "quadratic"}
 
 def two_directions(d: int, m: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors w_star, w in R^d with <w, w_star> = m (w_star uniform on the sphere)."""
-    rng = np.random.default_rng(seed)
-    w_star = rng.standard_normal(d)
-    w_star /= np.linalg.norm(w_star)
-    u = rng.standard_normal(d)
-    u -= (u @ w_star) * w_star
-    u /= np.linalg.norm(u)
-    return w_star, m * w_star + math.sqrt(1 - m * m) * u
+    w_star, w = directions_with_overlap(d, m, seed=seed)
+    return w_star, w[0]
 
 
 # --------------------------------------------------------------------------- the catalogue
@@ -313,3 +314,21 @@ def test_link_fields_are_validated():
         Link(name="x", kind="hermite_series")
     with pytest.raises(TypeError, match="series must be a tuple of floats"):
         Link(name="x", kind="hermite_series", series=[0.0, 1.0])
+
+
+def test_directions_have_the_prescribed_overlaps():
+    w_star, w = directions_with_overlap(30, [-1.0, -0.2, 0.0, 0.7, 1.0], seed=4)
+    np.testing.assert_allclose(np.linalg.norm(w, axis=1), 1.0, atol=1e-14)
+    assert np.linalg.norm(w_star) == pytest.approx(1.0, abs=1e-14)
+    np.testing.assert_allclose(w @ w_star, [-1.0, -0.2, 0.0, 0.7, 1.0], atol=1e-14)
+
+
+def test_bad_sampling_arguments_name_the_argument():
+    with pytest.raises(ValueError, match="d must be an integer >= 2, got 1"):
+        directions_with_overlap(1, 0.5)
+    with pytest.raises(ValueError, match="samples must be an integer >= 2"):
+        sample_population_loss(Link.hermite(2), 0.5, samples=1)
+    with pytest.raises(ValueError, match="m must be an overlap"):
+        sample_population_loss(Link.hermite(2), 1.5)
+    with pytest.raises(TypeError, match="link must be a Link"):
+        sample_population_loss(np.tanh, 0.5)
