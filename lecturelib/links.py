@@ -73,9 +73,11 @@ from scipy.special import expit
 from .hermite import (
     DEFAULT_TOL,
     _leading_index,
+    _sqrt_factorials,
     gaussian_expectation,
     hermite_basis,
     hermite_coefficients,
+    hermite_series,
 )
 
 __all__ = [
@@ -218,10 +220,6 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float)
     a.setflags(write=False)
     return a
-
-
-def _sqrt_factorials(kmax: int) -> np.ndarray:
-    return np.sqrt(np.array([float(math.factorial(k)) for k in range(kmax + 1)]))
 
 
 # --------------------------------------------------------------------------- Link
@@ -456,9 +454,7 @@ class Link:
     def partial_sum(self, z: ArrayLike, order: int) -> np.ndarray:
         r"""The Hermite partial sum :math:`\sum_{k=0}^{\mathrm{order}} \frac{\mu_k}{k!} He_k(z)`."""
         order = _check_degree("order", order, 0)
-        c = self.normalized_coefficients[: order + 1]
-        z = np.asarray(z, dtype=float)
-        return np.tensordot(c, hermite_basis(c.size - 1, z, normalized=True), axes=(0, 0))
+        return hermite_series(self.normalized_coefficients[: order + 1], z, normalized=True)
 
     @cached_property
     def _monomial_weights(self) -> np.ndarray:
