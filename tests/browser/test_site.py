@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from _site import SCREENSHOTS, site_pages
+from _site import SCREENSHOTS, SITE, site_pages
 
 PAGES = site_pages() or ["lectures/00-intro.html"]
 
@@ -114,4 +114,19 @@ def test_site_root_opens_the_introduction(browser, site_url):
     page.goto(f"{site_url}/index.html")
     page.wait_for_url("**/lectures/00-intro.html")
     assert "Online SGD in high dimension" in page.title()
+    page.close()
+
+
+@pytest.mark.browser
+def test_notebook_lectures_offer_their_ipynb_for_download(browser, site_url):
+    notebooks = [p for p in PAGES if p.startswith("lectures/") and
+                 (SITE / "_sources" / p.replace(".html", ".ipynb")).is_file()]
+    assert notebooks, "no lecture page is built from a notebook"
+    page = browser.new_page()
+    for path in notebooks:
+        page.goto(f"{site_url}/{path}")
+        href = page.get_attribute(f'a[href$="_sources/{path.replace(".html", ".ipynb")}"]', "href")
+        assert href, f"{path}: no download link to its .ipynb"
+        response = page.request.get(f"{site_url}/_sources/{path.replace('.html', '.ipynb')}")
+        assert response.ok and b'"cells"' in response.body(), f"{path}: the .ipynb download is broken"
     page.close()
