@@ -60,6 +60,7 @@ METHODS = ("auto", "closed", "numeric")
 _RTOL = 1e-11
 _ATOL = 1e-14
 _QUADRATURE_NODES = 80
+_ZERO_DRIFT = 1e-12  # a drift below this fraction of its maximum counts as a zero
 
 
 def _single_term(link: object) -> tuple[int, float] | None:
@@ -128,7 +129,8 @@ def _numeric_flow(rhs, m0: float, t: np.ndarray) -> np.ndarray:
     out = np.full(flat.shape, m0)
     if t_sorted.size and t_sorted[-1] > 0:
         sol = solve_ivp(
-            lambda _, y: [float(rhs(y[0]))],
+            # The stepper may probe just outside [-1, 1], where the drift is not defined.
+            lambda _, y: [float(rhs(min(1.0, max(-1.0, y[0]))))],
             (0.0, float(t_sorted[-1])),
             [m0],
             method="DOP853",
@@ -200,7 +202,8 @@ def flow_escape_time(link: object, m0: float, level: float = 0.5) -> float:
     error about 1e-10) otherwise. For an even link the level is reached by :math:`|m|`.
     The result is ``0`` if the start is already at the level and ``inf`` if the flow never
     gets there (a zero of the drift on the way, e.g. :math:`m_0 = 0` when
-    :math:`\mu_1 = 0`, or :math:`m_0 < 0` for odd :math:`k \ge 3`).
+    :math:`\mu_1 = 0`, or :math:`m_0 < 0` for odd :math:`k \ge 3`; numerically, a drift
+    below 1e-12 of its maximum over the path counts as zero).
 
     Parameters
     ----------
@@ -232,9 +235,11 @@ def flow_escape_time(link: object, m0: float, level: float = 0.5) -> float:
             return math.inf
         return (_antiderivative(k, level) - _antiderivative(k, m0)) / (a2 * k)
     # The flow climbs from m0 only while the drift stays positive: check on a fine grid
-    # (0 included, where the drift vanishes whenever mu_1 = 0).
+    # (0 included, where the drift vanishes whenever mu_1 = 0). Quadrature coefficients
+    # leave ~1e-17 where a coefficient is exactly 0, hence the relative threshold.
     grid = np.unique(np.concatenate([np.linspace(m0, level, 4001), [0.0] if m0 < 0 < level else []]))
-    if np.any(np.asarray(link.drift(grid)) <= 0.0):
+    drift = np.asarray(link.drift(grid))
+    if np.any(drift <= _ZERO_DRIFT * np.abs(drift).max()):
         return math.inf
     # Geometric breakpoints resolve the steep integrand near a small start.
     points = [p for p in (m0 * 2.0 ** np.arange(1, 60)) if m0 > 0 and p < level]
@@ -285,9 +290,19 @@ def small_overlap_flow(link: object, m0: float, t: ArrayLike) -> np.ndarray:
     return math.copysign(1.0, m0) * n
 
 
-def _gaussian_grid(nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = hermegauss(nodes)
-    return x, w / math.sqrt(2.0 * math.pi)
+def _pull(link: object, noise: float):
+    r"""The function :math:`m \mapsto \mathbb{E}[\tilde c^{\,2}](m)` on the Gauss--Hermite grid."""
+    x, w = hermegauss(_QUADRATURE_NODES)
+    w = w / math.sqrt(2.0 * math.pi)
+    lam, beta = x[:, None], x[None, :]
+    f_lam = np.asarray(link.f(lam))
+    df2 = np.asarray(link.df(lam)) ** 2
+
+    def second_moment(m: float) -> float:
+        residual = np.asarray(link.f(m * lam + math.sqrt(max(0.0, 1.0 - m * m)) * beta)) - f_lam
+        return float(w @ ((residual**2 + noise**2) * df2) @ w)
+
+    return second_moment
 
 
 def effective_drift(link: object, m: ArrayLike, eta_d: float, noise: float = 0.0) -> np.ndarray:
@@ -327,14 +342,9 @@ def effective_drift(link: object, m: ArrayLike, eta_d: float, noise: float = 0.0
     signal = np.asarray(link.drift(m_arr), dtype=float)
     if eta_d == 0.0:
         return signal
-    x, w = _gaussian_grid(_QUADRATURE_NODES)
-    lam, beta = x[:, None], x[None, :]
-    f_lam, df_lam = np.asarray(link.f(lam)), np.asarray(link.df(lam))
-    second = np.empty(m_arr.size)
-    for i, mi in enumerate(m_arr.ravel()):
-        residual = np.asarray(link.f(mi * lam + math.sqrt(1.0 - mi * mi) * beta)) - f_lam
-        second[i] = w @ ((residual**2 + noise**2) * df_lam**2) @ w
-    return signal - 0.5 * eta_d * second.reshape(m_arr.shape) * m_arr
+    second_moment = _pull(link, noise)
+    pull = np.array([second_moment(mi) for mi in m_arr.ravel()]).reshape(m_arr.shape)
+    return signal - 0.5 * eta_d * pull * m_arr
 
 
 def effective_flow(
@@ -387,4 +397,5 @@ def effective_flow(
         K = (1.0 + A * m0) / (1.0 - m0)
         E = np.exp(-(1.0 + A) * a2 * tau)
         return (K - E) / (K + A * E)
-    return _numeric_flow(lambda m: effective_drift(link, m, eta_d, noise), m0, tau)
+    second_moment = _pull(link, noise)
+    return _numeric_flow(lambda m: link.drift(m) - 0.5 * eta_d * second_moment(m) * m, m0, tau)
