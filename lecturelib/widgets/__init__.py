@@ -3,3 +3,6 @@
 Each panel is built with :func:`lecturelib.widgets._panel.panel`: controls, an output area
 and one callback. Panels hold no mathematics. One submodule per lecture topic.
 """
+
+from . import hermite  # Lecture 1
+from . import landscape  # Lecture 2
