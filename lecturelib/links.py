@@ -56,6 +56,7 @@ cache on it; two links built the same way compare equal.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -191,6 +192,13 @@ def _closed_correlation_derivative(kind: str, m: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- validation
+
+
+@functools.lru_cache(maxsize=32)
+def _smooth_closed_form_coefficients(kind: str, kmax: int) -> np.ndarray:
+    """Quadrature coefficients of ``tanh`` or ``sigmoid``: a function of (kind, kmax) only,
+    so they are computed once per process instead of once per :class:`Link` instance."""
+    return _read_only(hermite_coefficients(_FUNCTIONS[kind][0], kmax, normalized=True))
 
 
 def _check_overlap(m: ArrayLike) -> np.ndarray:
@@ -470,6 +478,8 @@ class Link:
             return _read_only(np.asarray(self.series) / _sqrt_factorials(len(self.series) - 1))
         if self.kind in _BREAKPOINTS:
             return _read_only(_kink_coefficients(self.kind, self.kmax))
+        if self.kind in CLOSED_FORMS:
+            return _smooth_closed_form_coefficients(self.kind, self.kmax)
         return _read_only(
             hermite_coefficients(self.f, self.kmax, breakpoints=self.breakpoints, normalized=True)
         )
