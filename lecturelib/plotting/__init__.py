@@ -9,3 +9,4 @@ from ._display import figure_png, register_png_formatter
 register_png_formatter()
 from . import hermite  # noqa: E402  (Lecture 1)
 from . import landscape  # noqa: E402  (Lecture 2)
+from . import flow  # noqa: E402  (Lecture 3)

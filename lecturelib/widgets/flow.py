@@ -1,0 +1,58 @@
+"""The flow explorer of Lecture 3: online SGD trajectories over the gradient flow from the same starts."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..comparisons import sgd_over_flow
+from ..plotting import flow as plots
+from ._panel import Panel, panel
+
+__all__ = ["flow_explorer", "DIMENSIONS"]
+
+DIMENSIONS: tuple[int, ...] = (20, 50, 100, 200, 500, 1000, 2000, 5000)
+"""The dimensions offered by the ``d`` slider."""
+
+
+def _draw(k: int, d: int, eta_scale: float, seed: int):
+    return plots.trajectories(sgd_over_flow(k, d, eta_scale, seed))
+
+
+def flow_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.05, seed: int = 2) -> Panel:
+    r"""Six SGD runs of :math:`He_k/\sqrt{k!}` from uniform starts, each over the flow from its start.
+
+    The step size is :math:`\eta = c/d` for ``k <= 2`` and :math:`c\, d^{-k/2}` for
+    ``k >= 3`` (:func:`lecturelib.comparisons.theorem_step_size`); ``eta_scale`` is ``c``.
+
+    Parameters
+    ----------
+    k : int, default 3
+        In ``[1, 4]``.
+    d : int, default 100
+        One of :data:`DIMENSIONS`.
+    eta_scale : float, default 0.05
+        In ``[0.005, 1]``.
+    seed : int, default 2
+        In ``[0, 999]``.
+    """
+    for name, value, low, high in (("k", k, 1, 4), ("seed", seed, 0, 999)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    if d not in DIMENSIONS or isinstance(d, bool):
+        raise ValueError(f"d must be one of {DIMENSIONS}, got {d!r}")
+    if isinstance(eta_scale, bool) or not isinstance(eta_scale, (int, float)) or not 0.005 <= eta_scale <= 1.0:
+        raise ValueError(f"eta_scale must be a number in [0.005, 1], got {eta_scale!r}")
+    style = {"description_width": "initial"}
+    return panel(
+        draw=_draw,
+        controls={
+            "k": W.IntSlider(value=k, min=1, max=4, description="k", continuous_update=False, style=style),
+            "d": W.SelectionSlider(options=DIMENSIONS, value=d, description="d", continuous_update=False,
+                                   style=style),
+            "eta_scale": W.FloatLogSlider(value=eta_scale, base=10, min=-2.3, max=0, step=0.1,
+                                          description="η multiplier c", continuous_update=False,
+                                          readout_format=".3f", style=style),
+            "seed": W.BoundedIntText(value=seed, min=0, max=999, description="seed", style=style),
+        },
+        title="Online SGD over the gradient flow (η = c/d for k ≤ 2, c·d^(−k/2) for k ≥ 3)",
+    )
