@@ -20,10 +20,11 @@ The unprojected update carries :math:`r = \|w\|` as well: the cosine moves with 
 :math:`c_i / r` and :math:`r'^2 = r^2 + b^2 + \|\bar z\|^2`.
 
 The kernels are few and cached on disk (``cache=True``) because their compilation counts
-against every notebook's time budget. Randomness comes from a ``numpy.random.Generator``
-per run, passed into a ``nogil`` kernel: numba's Generator normals (a ziggurat) were
-measured faster, and compile faster, than a hand-written xoshiro256** with polar normals,
-and only ~10 % slower than one with a ziggurat (see ``bench/README.md``).
+against every notebook's time budget; the helpers are inlined (measured 15 % faster).
+Randomness comes from a ``numpy.random.Generator`` per run, passed into a ``nogil``
+kernel and run over a thread pool: numba's Generator normals (a ziggurat) were measured
+as fast as a hand-written xoshiro256** with a ziggurat, faster than one with polar normals,
+and they need no code of ours to trust (``bench/bench_rng.py``, ``bench/README.md``).
 
 Link codes: 0 is a Hermite series given by its normalized coefficients
 :math:`a_k = \mu_k/\sqrt{k!}` (so :math:`f = \sum_k a_k h_k`, :math:`h_k = He_k/\sqrt{k!}`),
@@ -48,8 +49,19 @@ FINISHED, ESCAPED, DIVERGED = 0, 1, 2
 
 
 @njit(cache=True, nogil=True)
+def series_roots(n: int) -> np.ndarray:
+    """``root[0, k] = sqrt(k)`` and ``root[1, k] = 1/sqrt(k)`` (0 for k = 0), k < max(n, 2)."""
+    k = np.arange(max(n, 2)).astype(np.float64)
+    root = np.empty((2, k.shape[0]))
+    root[0] = np.sqrt(k)
+    root[1, 0] = 0.0
+    root[1, 1:] = 1.0 / root[0, 1:]
+    return root
+
+
+@njit(cache=True, nogil=True, inline="always")
 def link_value(kind: int, coef: np.ndarray, root: np.ndarray, z: float) -> tuple[float, float]:
-    """``(f(z), f'(z))`` for link code ``kind``; ``root[k] = sqrt(k)``."""
+    """``(f(z), f'(z))`` for link code ``kind``; ``root`` from :func:`series_roots`."""
     if kind == 0:
         f = coef[0]
         df = 0.0
@@ -59,8 +71,8 @@ def link_value(kind: int, coef: np.ndarray, root: np.ndarray, z: float) -> tuple
             f += coef[1] * z
             df += coef[1]
             for k in range(1, coef.shape[0] - 1):
-                h_next = (z * h - root[k] * h_prev) / root[k + 1]
-                df += coef[k + 1] * root[k + 1] * h
+                h_next = (z * h - root[0, k] * h_prev) * root[1, k + 1]
+                df += coef[k + 1] * root[0, k + 1] * h
                 f += coef[k + 1] * h_next
                 h_prev = h
                 h = h_next
@@ -85,7 +97,7 @@ def link_value(kind: int, coef: np.ndarray, root: np.ndarray, z: float) -> tuple
     return s, s * (1.0 - s)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def chi_square(gen: np.random.Generator, dof: int, shift: float, scale: float) -> float:
     r"""A :math:`\chi^2_{\text{dof}}` draw, exact.
 
@@ -110,7 +122,7 @@ def chi_square(gen: np.random.Generator, dof: int, shift: float, scale: float) -
             return 2.0 * shift * v
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def chain_update(m: float, r: float, b: float, zz: float, projected: bool) -> tuple[float, float]:
     r"""One step of the overlap chain from its sufficient statistics.
 
@@ -156,7 +168,7 @@ def overlap_chain(
     ``steps``, ``ESCAPED`` with the escape step, or ``DIVERGED`` with the first step whose
     state is not finite.
     """
-    root = np.sqrt(np.arange(max(coef.shape[0], 2)).astype(np.float64))
+    root = series_roots(coef.shape[0])
     shift = 0.5 * (d - 2) - 1.0 / 3.0
     scale = 1.0 / math.sqrt(9.0 * shift) if d > 3 else 0.0
     inv_b = 1.0 / batch
@@ -167,6 +179,8 @@ def overlap_chain(
         out_norm[0] = r
     status = FINISHED
     t = 0
+    record = 0
+    next_record = record_every
     value = m
     if (abs(value) if even else value) >= stop_at:
         status = ESCAPED
@@ -195,14 +209,16 @@ def overlap_chain(
         value = r * m
         if not math.isfinite(value):
             return DIVERGED, t
-        if t % record_every == 0:
-            out_overlap[t // record_every] = value
+        if t == next_record:  # a counter: an integer division per step costs ~10 % here
+            record += 1
+            next_record += record_every
+            out_overlap[record] = value
             if not projected:
-                out_norm[t // record_every] = r
+                out_norm[record] = r
         if (abs(value) if even else value) >= stop_at:
             status = ESCAPED
     if status == ESCAPED:
-        for j in range(t // record_every + 1, out_overlap.shape[0]):
+        for j in range(record + 1, out_overlap.shape[0]):
             out_overlap[j] = value
             if not projected:
                 out_norm[j] = r

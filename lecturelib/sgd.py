@@ -171,22 +171,35 @@ def _diverged(link, d, eta, batch, noise, projected, run, step) -> None:
     )
 
 
-def _full_step(W: np.ndarray, X: np.ndarray, Y: np.ndarray, link: object, eta: float, projected: bool) -> None:
+def _full_step(
+    W: np.ndarray, X: np.ndarray, Y: np.ndarray, link: object, eta: float, projected: bool,
+    x_sq: np.ndarray | None = None,
+) -> None:
     r"""One SGD step of every run, in place: ``W`` is ``(runs, d)``, ``X`` the inputs
     ``(runs, B, d)`` (overwritten), ``Y`` their labels ``(runs, B)``.
 
     :math:`w + \frac1B\sum_i c_i (x_i - \hat\lambda_i \hat w)
     = (1 - \frac1B\sum_i c_i\hat\lambda_i/\|w\|)\, w + \frac1B\sum_i c_i x_i`, then
-    normalized when projected.
+    normalized when projected. With ``B = 1``, a unit ``w`` and ``x_sq`` :math:`= \|x\|^2`
+    given, the norm comes from :math:`\|(1 - c\lambda) w + c x\|^2 = 1 + c^2(\|x\|^2 -
+    \lambda^2)` instead of a pass over the vectors (the caller renormalizes exactly now and
+    then, so rounding cannot accumulate).
     """
     batch = X.shape[1]
     norm = 1.0 if projected else np.sqrt(np.einsum("rd,rd->r", W, W))
-    lam = np.einsum("rbd,rd->rb", X, W)
+    lam = np.matmul(X, W[:, :, None])[..., 0]
     if not projected:
         lam /= norm[:, None]
     c = eta * (Y - link.f(lam)) * link.df(lam)
-    W *= (1.0 - np.einsum("rb,rb->r", c, lam) / (batch * norm))[:, None]
-    if batch == 1:  # the in-place product saves a temporary of the size of W
+    shrink = 1.0 - np.einsum("rb,rb->r", c, lam) / (batch * norm)
+    if x_sq is not None and projected and batch == 1:
+        scale = 1.0 / np.sqrt(1.0 + c[:, 0] ** 2 * (x_sq - lam[:, 0] ** 2))
+        W *= (shrink * scale)[:, None]
+        X[:, 0] *= (c[:, 0] * scale)[:, None]  # in place: no temporary of the size of W
+        W += X[:, 0]
+        return
+    W *= shrink[:, None]
+    if batch == 1:
         X[:, 0] *= c
         W += X[:, 0]
     else:
@@ -222,18 +235,23 @@ def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_
         escaped = (np.abs(W[:, 0]) if even else W[:, 0]) >= stop_at
         frozen = W[:, 0].copy()
     chunk = max(1, min(steps, CHUNK_BYTES // (8 * runs * batch * d)))
-    X = np.empty((runs, chunk, batch, d))
-    eps = np.zeros((runs, chunk, batch))
+    # Step-major layout: each step's inputs are contiguous, which halves the cost of the
+    # per-step passes; each run's stream is drawn into a buffer and copied in.
+    X = np.empty((chunk, runs, batch, d))
+    own = np.empty((chunk, batch, d))
+    eps = np.zeros((chunk, runs, batch))
     t = 0
     while t < steps and not escaped.all():
         n = min(chunk, steps - t)
         for r, (_, xs, ns) in enumerate(streams):
-            xs.standard_normal(out=X[r, :n])
+            xs.standard_normal(out=own[:n])
+            X[:n, r] = own[:n]
             if noise > 0.0:
-                ns.standard_normal(out=eps[r, :n])
-        Y = link.f(X[:, :n, :, 0]) + noise * eps[:, :n]
+                eps[:n, r] = ns.standard_normal((n, batch))
+        Y = link.f(X[:n, :, :, 0]) + noise * eps[:n]
+        x_sq = np.einsum("nrd,nrd->nr", X[:n, :, 0], X[:n, :, 0]) if projected and batch == 1 else None
         for j in range(n):
-            _full_step(W, X[:, j], Y[:, j], link, eta, projected)
+            _full_step(W, X[j], Y[j], link, eta, projected, None if x_sq is None else x_sq[j])
             t += 1
             if stop_at is not None:
                 value = W[:, 0]
@@ -253,6 +271,8 @@ def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_
                 break
         if not np.all(np.isfinite(W[:, 0])):
             return None, None, t
+        if projected:
+            W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
     if t < steps:  # every run escaped: the remaining records hold the values at escape
         overlap[:, t // record_every + 1 :] = frozen[:, None]
         if norm is not None:
