@@ -3,7 +3,7 @@
 Prints:
 1. numba compile time of the overlap kernel, cold (empty cache) and warm (cache on disk);
 2. overlap-chain steps per second on one core and on all cores;
-3. run-steps per second of both engines at d = 100, 1000, 10000 in one run, and their ratio;
+3. run-steps per second of both engines at d = 100 ... 100000 in one run, and their ratio;
 4. the full engine's time over the time numpy needs to draw the same Gaussians;
 5. the full engine's peak extra memory on a long run.
 
@@ -100,9 +100,9 @@ def main() -> None:
     print("3-4. run-steps/s by engine (He_3, 64 runs; full engine single-threaded numpy):")
     link = Link.hermite(3)
     chain = chain_rate(link, 1)
-    for d, runs, steps in ((100, 64, 2000), (1000, 64, 300), (10000, 64, 30)):
+    for d, runs, steps in ((100, 64, 2000), (1000, 64, 300), (10000, 64, 30), (100000, 64, 16)):
         rate, over_draw = full_rate(link, d, runs, steps)
-        print(f"   d = {d:5d}: overlap (1 core) {chain:.3g}   full {rate:.3g}   ratio {chain / rate:,.0f}x"
+        print(f"   d = {d:6d}: overlap (1 core) {chain:.3g}   full {rate:.3g}   ratio {chain / rate:,.0f}x"
               f"   full / numpy draws alone {over_draw:.2f}")
     rate, over_draw = full_rate(link, 1000, 1, 2000)
     print(f"   d =  1000, 1 run: full {rate:.3g} run-steps/s, full / draws alone {over_draw:.2f}"

@@ -130,6 +130,13 @@ class EscapeSweep:
         """Runs per dimension."""
         return self.times.shape[1]
 
+    def rows(self) -> list[dict[str, float]]:
+        """One tidy row per dimension: ``d``, ``eta``, ``horizon``, ``median``, ``censored_fraction``."""
+        return [
+            {"d": int(d), "eta": float(eta), "horizon": int(h), "median": float(med), "censored_fraction": float(cf)}
+            for d, eta, h, med, cf in zip(self.d, self.eta, self.horizon, self.median, self.censored_fraction)
+        ]
+
 
 def censored_median(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""Median over the last axis counting ``nan`` (censored) as :math:`+\infty`.

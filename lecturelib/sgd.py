@@ -244,8 +244,11 @@ def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_
     while t < steps and not escaped.all():
         n = min(chunk, steps - t)
         for r, (_, xs, ns) in enumerate(streams):
-            xs.standard_normal(out=own[:n])
-            X[:n, r] = own[:n]
+            if X[:n, r].flags.c_contiguous:  # one step per chunk, or one run
+                xs.standard_normal(out=X[:n, r])
+            else:
+                xs.standard_normal(out=own[:n])
+                X[:n, r] = own[:n]
             if noise > 0.0:
                 eps[:n, r] = ns.standard_normal((n, batch))
         Y = link.f(X[:n, :, :, 0]) + noise * eps[:n]
@@ -434,7 +437,7 @@ def escape_times(result: SGDResult, level: float = 0.5) -> np.ndarray:
 
     with :math:`|m^t_r|` for an even link (:math:`w_*` and :math:`-w_*` fit equally well). A
     run that never reaches the level is *censored* at the horizon ``result.steps[-1]``;
-    :func:`lecturelib.experiments.escape_statistics` treats it so.
+    :func:`lecturelib.experiments.censored_median` treats it so.
 
     Parameters
     ----------

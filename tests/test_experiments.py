@@ -65,6 +65,8 @@ def test_a_sweep_records_its_settings_and_is_reproducible():
     np.testing.assert_allclose(a.eta, [0.01, 0.005])
     np.testing.assert_array_equal(a.horizon, [500, 1000])
     assert a.runs == 8 and a.times.shape == (2, 8) and len(a.seeds) == 2
+    assert [(row["d"], row["horizon"]) for row in a.rows()] == [(50, 500), (100, 1000)]
+    assert a.rows()[1]["median"] == a.median[1]
 
 
 def test_progress_bar_shows_and_changes_nothing(capsys):
