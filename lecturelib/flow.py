@@ -321,7 +321,10 @@ def effective_drift(link: object, m: ArrayLike, eta_d: float, noise: float = 0.0
     exact for polynomial links of degree up to about 40, accurate to about 1e-3 for links
     with a kink (ReLU, ``|x|``). At :math:`m = 0` for :math:`He_1 \dots He_4`,
     :math:`\mathbb{E}\tilde c^{\,2} = 2, 12, 96, 856`: for :math:`k = 2` the drift near the
-    equator is :math:`(2 - 6\eta d)m`, positive only when :math:`\eta d < 1/3`.
+    equator is :math:`(2 - 6\eta d)m`, positive only when :math:`\eta d < 1/3`. The first
+    term is the population drift; it equals the mean per-sample step for differentiable
+    links (Stein's lemma) but not for ``sign``, whose per-sample gradient vanishes almost
+    everywhere, so that SGD on ``sign`` does not move at all.
 
     Parameters
     ----------

@@ -115,6 +115,13 @@ class SGDResult:
         return self.overlap.shape[0]
 
 
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
     return a
@@ -364,8 +371,8 @@ def online_sgd(
         Stop each run at the first step where its recorded overlap (absolute value for even
         links) reaches this level; later records keep the value at escape.
     threads : int or None
-        Worker threads of the overlap engine (default: the CPU count). The result does not
-        depend on it.
+        Worker threads of the overlap engine (default: the cores this process may use). The
+        result does not depend on it.
 
     Returns
     -------
@@ -404,7 +411,7 @@ def online_sgd(
     projected = bool(projected)
     if stop_at is not None:
         stop_at = check_real("stop_at", stop_at)
-    threads = (os.cpu_count() or 1) if threads is None else check_int("threads", threads, 1)
+    threads = _available_cores() if threads is None else check_int("threads", threads, 1)
     n_rec = steps // record_every + 1
     size = runs * n_rec * 8 * (1 if projected else 2)
     if size > RECORD_LIMIT_BYTES:
