@@ -29,7 +29,7 @@ with :math:`\eta \approx 1/d`) and :math:`d^{k-1}` for :math:`k \ge 3` (with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,8 +164,8 @@ def _line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return slope, y.mean(axis=-1) - slope * x.mean()
 
 
-def _fit(x: np.ndarray, transform, d: np.ndarray, times: np.ndarray, confidence: float,
-         n_boot: int, rng: np.random.Generator) -> ExponentFit:
+def _fit(x: np.ndarray, transform: Callable[[np.ndarray, np.ndarray], np.ndarray], d: np.ndarray,
+         times: np.ndarray, confidence: float, n_boot: int, rng: np.random.Generator) -> ExponentFit:
     median, _ = censored_median(times)
     slope, intercept = _line(x, transform(median, d))
     runs = times.shape[1]

@@ -39,6 +39,7 @@ For :math:`He_1` it reads :math:`dm/d\tau = (1 - m)(1 + m - \eta d\, m)`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
@@ -121,7 +122,7 @@ def _closed_form(k: int, a2: float, m0: float, t: np.ndarray) -> np.ndarray:
     return sign * out
 
 
-def _numeric_flow(rhs, m0: float, t: np.ndarray) -> np.ndarray:
+def _numeric_flow(rhs: Callable[[float], float], m0: float, t: np.ndarray) -> np.ndarray:
     """Solve ``dm/dt = rhs(m)`` at the times ``t`` (any order) with DOP853."""
     flat = t.ravel()
     order = np.argsort(flat)
@@ -290,7 +291,7 @@ def small_overlap_flow(link: object, m0: float, t: ArrayLike) -> np.ndarray:
     return math.copysign(1.0, m0) * n
 
 
-def _pull(link: object, noise: float):
+def _pull(link: object, noise: float) -> Callable[[float], float]:
     r"""The function :math:`m \mapsto \mathbb{E}[\tilde c^{\,2}](m)` on the Gauss--Hermite grid."""
     x, w = hermegauss(_QUADRATURE_NODES)
     w = w / math.sqrt(2.0 * math.pi)

@@ -43,6 +43,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 
@@ -141,7 +142,10 @@ def _overlap_link(link: object) -> tuple[int, np.ndarray]:
     return code, np.ascontiguousarray(link.normalized_coefficients, dtype=float)
 
 
-def _run_overlap(link, d, eta, steps, seeds, m0, batch, noise, loss, projected, record_every, stop_at, threads):
+def _run_overlap(
+    link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
+    batch: int, noise: float, loss: str, projected: bool, record_every: int, stop_at: float | None, threads: int,
+) -> tuple[np.ndarray, np.ndarray | None]:
     code, coef = _overlap_link(link)
     gens = [np.random.default_rng(s) for s in seeds]
     half = 0.5 * (d - 1)
@@ -170,7 +174,8 @@ def _run_overlap(link, d, eta, steps, seeds, m0, batch, noise, loss, projected, 
     return overlap, (None if projected else norm)
 
 
-def _diverged(link, d, eta, batch, noise, projected, run, step) -> None:
+def _diverged(link: object, d: int, eta: float, batch: int, noise: float, projected: bool, run: object,
+              step: object) -> NoReturn:
     raise FloatingPointError(
         f"online SGD diverged: the overlap of run {run} stopped being finite at step {step} "
         f"(link={link.name!r}, d={d}, eta={eta!r}, batch_size={batch}, noise={noise!r}, "
@@ -215,7 +220,10 @@ def _full_step(
         W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
 
 
-def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_every, stop_at):
+def _full_block(
+    link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
+    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None,
+) -> tuple[np.ndarray | None, np.ndarray | None, int]:
     """The literal d-dimensional algorithm for a block of runs (w_* = e_1)."""
     runs = len(seeds)
     streams = [[np.random.default_rng(s) for s in seed.spawn(3)] for seed in seeds]
@@ -290,7 +298,10 @@ def _full_block(link, d, eta, steps, seeds, m0, batch, noise, projected, record_
     return overlap, norm, t
 
 
-def _run_full(link, d, eta, steps, seeds, m0, batch, noise, projected, record_every, stop_at):
+def _run_full(
+    link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
+    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     # Blocks of runs keep one step's draw (runs x batch x d doubles) within the chunk budget.
     block = max(1, CHUNK_BYTES // (8 * batch * d))
     parts = []
