@@ -6,6 +6,7 @@ import ipywidgets as W
 
 from ..comparisons import sgd_over_flow
 from ..plotting import flow as plots
+from ._controls import STYLE, check_choice, check_int
 from ._panel import Panel, panel
 
 __all__ = ["flow_explorer", "DIMENSIONS"]
@@ -35,24 +36,21 @@ def flow_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.05, seed: int =
     seed : int, default 2
         In ``[0, 999]``.
     """
-    for name, value, low, high in (("k", k, 1, 4), ("seed", seed, 0, 999)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    if d not in DIMENSIONS or isinstance(d, bool):
-        raise ValueError(f"d must be one of {DIMENSIONS}, got {d!r}")
+    check_int("k", k, 1, 4)
+    check_int("seed", seed, 0, 999)
+    check_choice("d", d, DIMENSIONS)
     if isinstance(eta_scale, bool) or not isinstance(eta_scale, (int, float)) or not 0.005 <= eta_scale <= 1.0:
         raise ValueError(f"eta_scale must be a number in [0.005, 1], got {eta_scale!r}")
-    style = {"description_width": "initial"}
     return panel(
         draw=_draw,
         controls={
-            "k": W.IntSlider(value=k, min=1, max=4, description="k", continuous_update=False, style=style),
+            "k": W.IntSlider(value=k, min=1, max=4, description="k", continuous_update=False, style=STYLE),
             "d": W.SelectionSlider(options=DIMENSIONS, value=d, description="d", continuous_update=False,
-                                   style=style),
+                                   style=STYLE),
             "eta_scale": W.FloatLogSlider(value=eta_scale, base=10, min=-2.3, max=0, step=0.1,
                                           description="η multiplier c", continuous_update=False,
-                                          readout_format=".3f", style=style),
-            "seed": W.BoundedIntText(value=seed, min=0, max=999, description="seed", style=style),
+                                          readout_format=".3f", style=STYLE),
+            "seed": W.BoundedIntText(value=seed, min=0, max=999, description="seed", style=STYLE),
         },
         title="Online SGD over the gradient flow (η = c/d for k ≤ 2, c·d^(−k/2) for k ≥ 3)",
     )

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..links import CATALOGUE, Link
 from ..plotting import hermite as plots
+from ._controls import HERMITE_CHOICE, STYLE, check_int, chosen_link, link_controls
 from ._panel import Panel, panel
 
 __all__ = ["hermite_explorer", "HERMITE_CHOICE"]
 
-HERMITE_CHOICE = "He_k/sqrt(k!) (slider k)"
-"""The dropdown entry that takes the link from the ``k`` slider."""
-
 
 def _draw(link: str, k: int, order: int):
-    chosen = Link.hermite(k) if link == HERMITE_CHOICE else Link.named(link)
-    return plots.explorer(chosen, order)
+    return plots.explorer(chosen_link(link, k), order)
 
 
 def hermite_explorer(link: str = "relu", k: int = 3, order: int = 6) -> Panel:
@@ -31,19 +27,13 @@ def hermite_explorer(link: str = "relu", k: int = 3, order: int = 6) -> Panel:
     order : int, default 6
         Highest degree ``K`` of the partial sum drawn (with ``K // 2`` for comparison), in ``[0, 30]``.
     """
-    options = (HERMITE_CHOICE, *CATALOGUE)
-    if link not in options:
-        raise ValueError(f"link must be one of {options}, got {link!r}")
-    for name, value, high, low in (("k", k, 10, 1), ("order", order, 30, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    style = {"description_width": "initial"}
+    controls = link_controls(link, k, k_max=10)
+    check_int("order", order, 0, 30)
     return panel(
         draw=_draw,
         controls={
-            "link": W.Dropdown(options=options, value=link, description="link", style=style),
-            "k": W.IntSlider(value=k, min=1, max=10, description="k (for He_k)", style=style),
-            "order": W.IntSlider(value=order, min=0, max=30, description="partial sum K", style=style),
+            **controls,
+            "order": W.IntSlider(value=order, min=0, max=30, description="partial sum K", style=STYLE),
         },
         title="Hermite explorer",
     )

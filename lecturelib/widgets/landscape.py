@@ -5,10 +5,9 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..landscape import landscape_profile
-from ..links import CATALOGUE, Link
 from ..plotting import landscape as plots
+from ._controls import HERMITE_CHOICE, STYLE, check_choice, chosen_link, link_controls
 from ._panel import Panel, panel
-from .hermite import HERMITE_CHOICE
 
 __all__ = ["landscape_explorer", "DIMENSIONS"]
 
@@ -17,8 +16,7 @@ DIMENSIONS: tuple[int, ...] = (3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000)
 
 
 def _draw(link: str, k: int, d: int):
-    chosen = Link.hermite(k) if link == HERMITE_CHOICE else Link.named(link)
-    return plots.explorer(landscape_profile(chosen, d))
+    return plots.explorer(landscape_profile(chosen_link(link, k), d))
 
 
 def landscape_explorer(link: str = HERMITE_CHOICE, k: int = 3, d: int = 100) -> Panel:
@@ -33,20 +31,13 @@ def landscape_explorer(link: str = HERMITE_CHOICE, k: int = 3, d: int = 100) -> 
     d : int, default 100
         Dimension of the random start, one of :data:`DIMENSIONS`.
     """
-    options = (HERMITE_CHOICE, *CATALOGUE)
-    if link not in options:
-        raise ValueError(f"link must be one of {options}, got {link!r}")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 8:
-        raise ValueError(f"k must be an integer in [1, 8], got {k!r}")
-    if d not in DIMENSIONS:
-        raise ValueError(f"d must be one of {DIMENSIONS}, got {d!r}")
-    style = {"description_width": "initial"}
+    controls = link_controls(link, k, k_max=8)
+    check_choice("d", d, DIMENSIONS)
     return panel(
         draw=_draw,
         controls={
-            "link": W.Dropdown(options=options, value=link, description="link", style=style),
-            "k": W.IntSlider(value=k, min=1, max=8, description="k (for He_k)", style=style),
-            "d": W.SelectionSlider(options=DIMENSIONS, value=d, description="dimension d", style=style),
+            **controls,
+            "d": W.SelectionSlider(options=DIMENSIONS, value=d, description="dimension d", style=STYLE),
         },
         title="Landscape explorer",
     )
