@@ -78,7 +78,9 @@ def test_page_renders_offline(browser, site_url, page_path):
     )
     if n_widgets:
         page.wait_for_function(WIDGETS_READY_JS, timeout=20_000)
-    page.wait_for_load_state("networkidle")
+    # Not "networkidle" (flaky on a loaded machine): wait for what the checks below read.
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
