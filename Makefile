@@ -18,7 +18,9 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: book test unit notebooks site browser execute bench serve clean help
+JUPYTERLAB := jupyterlab==4.6.6
+
+.PHONY: book test unit notebooks site browser execute bench serve lab clean help
 
 help:
 	@echo "make book     build the website into $(SITE) (from the notebooks' stored outputs)"
@@ -26,6 +28,7 @@ help:
 	@echo "make execute  re-run every notebook in place, storing outputs and widget state"
 	@echo "make bench    print the performance figures of bench/"
 	@echo "make serve    serve the built site on http://127.0.0.1:8000"
+	@echo "make lab      open the lectures in JupyterLab, widgets live"
 
 # --- set-up ---------------------------------------------------------------------------
 
@@ -95,6 +98,12 @@ test: $(DEPS_STAMP) $(ASSETS_STAMP)
 	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory site
 	$(MAKE) --no-print-directory browser
+
+# JupyterLab is not needed by the checks; installed on demand, pinned. ipywidgets 8 brings
+# its JupyterLab extension (jupyterlab_widgets), so the widgets work with no further step.
+lab: $(DEPS_STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(JUPYTERLAB)
+	$(BIN)/jupyter lab lectures/
 
 # --- authoring ------------------------------------------------------------------------
 
