@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lecturelib import Link, flow_escape_time, gradient_flow
-from lecturelib import comparisons as cmp
+from lecturelib import flow_vs_sgd as cmp
 from lecturelib.flow import effective_flow
 
 # --- the notebook's settings

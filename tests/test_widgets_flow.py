@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from lecturelib import Link
-from lecturelib.comparisons import flow_curves, flow_escape_table, search_phase, sgd_flow_gap, theorem_step_size
+from lecturelib.flow_vs_sgd import flow_curves, flow_escape_table, search_phase, sgd_flow_gap, theorem_step_size
 from lecturelib.plotting import flow as plots
 from lecturelib.widgets.flow import DIMENSIONS, flow_explorer
 

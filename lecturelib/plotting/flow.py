@@ -1,6 +1,6 @@
 r"""Figures of Lecture 3: the gradient flow, its escape times, and online SGD against it.
 
-Every function takes a result of :mod:`lecturelib.comparisons` and returns a
+Every function takes a result of :mod:`lecturelib.flow_vs_sgd` and returns a
 :class:`matplotlib.figure.Figure`; none of them simulates or solves an ODE.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..comparisons import EscapeTable, FlowCurves, FlowGap, SearchPhase, Trajectories
+from ..flow_vs_sgd import EscapeTable, FlowCurves, FlowGap, SearchPhase, Trajectories
 
 __all__ = ["flow_solutions", "flow_escape_times", "sgd_against_flow", "search_phase", "trajectories"]
 

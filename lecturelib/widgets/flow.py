@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..comparisons import sgd_over_flow
+from ..flow_vs_sgd import sgd_over_flow
 from ..plotting import flow as plots
 from ._controls import STYLE, check_choice, check_int
 from ._panel import Panel, panel
@@ -23,7 +23,7 @@ def flow_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.05, seed: int =
     r"""Six SGD runs of :math:`He_k/\sqrt{k!}` from uniform starts, each over the flow from its start.
 
     The step size is :math:`\eta = c/d` for ``k <= 2`` and :math:`c\, d^{-k/2}` for
-    ``k >= 3`` (:func:`lecturelib.comparisons.theorem_step_size`); ``eta_scale`` is ``c``.
+    ``k >= 3`` (:func:`lecturelib.flow_vs_sgd.theorem_step_size`); ``eta_scale`` is ``c``.
 
     Parameters
     ----------

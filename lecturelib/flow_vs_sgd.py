@@ -1,4 +1,4 @@
-r"""Lecture 3: the gradient flow against its asymptotics, and online SGD against the flow.
+r"""The gradient flow against its asymptotics, and online SGD against the flow (Lecture 3).
 
 Everything here is built from the engines (:mod:`lecturelib.flow`, :mod:`lecturelib.sgd`);
 it adds the measurements Lecture 3 states and its tests recompute.

@@ -1,4 +1,4 @@
-"""lecturelib.comparisons: the measurements of Lecture 3, their invariants and their bad input."""
+"""lecturelib.flow_vs_sgd: the measurements of Lecture 3, their invariants and their bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lecturelib import Link, flow_escape_time, gradient_flow
-from lecturelib.comparisons import (
+from lecturelib.flow_vs_sgd import (
     EscapeTable,
     flow_curves,
     flow_escape_asymptote,
