@@ -2,35 +2,35 @@ r"""Gradient flow of the overlap, its closed forms, escape times, and the flow S
 
 For a link :math:`f = \sum_k \mu_k He_k/k!` the population loss on the sphere depends on
 :math:`w` only through :math:`m = \langle w, w_*\rangle`, and the spherical gradient flow
-:math:`\dot w = -\nabla_S L(w)` moves the overlap by the ODE
+:math:`dw/d\tau = -\nabla_S L(w)` moves the overlap by the ODE
 
 .. math::
 
-    \frac{dm}{dt} = (1 - m^2)\,\varphi'(m), \qquad
-    \varphi(m) = \sum_{k \ge 1} \frac{\mu_k^2}{k!}\, m^k .
+    \frac{dm}{d\tau} = (1 - m^2)\,\psi'(m), \qquad
+    \psi(m) = \sum_{k \ge 1} \frac{\mu_k^2}{k!}\, m^k .
 
 For the normalized Hermite link :math:`He_k/\sqrt{k!}` this is
 :math:`\dot m = k m^{k-1}(1 - m^2)`, solved in closed form by
 
-* :math:`k = 1`: :math:`m(t) = \tanh(t + \operatorname{artanh} m_0)`;
-* :math:`k = 2`: :math:`m(t)^2 = m_0^2 / (m_0^2 + (1 - m_0^2) e^{-4t})`;
-* :math:`k \ge 3`: implicitly, :math:`G_k(m(t)) = G_k(m_0) + k t` with
-  :math:`G_k(m) = \int dm / (m^{k-1}(1 - m^2))` (elementary: powers of :math:`m`, a
+* :math:`k = 1`: :math:`m(\tau) = \tanh(\tau + \operatorname{artanh} m_0)`;
+* :math:`k = 2`: :math:`m(\tau)^2 = m_0^2 / (m_0^2 + (1 - m_0^2) e^{-4\tau})`;
+* :math:`k \ge 3`: implicitly, :math:`Q_k(m(\tau)) = Q_k(m_0) + k \tau` with
+  :math:`Q_k(m) = \int dm / (m^{k-1}(1 - m^2))` (elementary: powers of :math:`m`, a
   logarithm and :math:`\operatorname{artanh}`), inverted numerically; while :math:`m` is
-  small, :math:`m(t)^{-(k-2)} = m_0^{-(k-2)} - k(k-2)t`.
+  small, :math:`m(\tau)^{-(k-2)} = m_0^{-(k-2)} - k(k-2)\tau`.
 
-From :math:`m_0 = c/\sqrt d` the time to reach a fixed level is :math:`O(1)` for
-:math:`k = 1`, :math:`\approx \tfrac14 \ln d` for :math:`k = 2` and
-:math:`\approx d^{k/2-1}/(c^{k-2} k (k-2))` for :math:`k \ge 3`.
+From :math:`m_0 = c_0/\sqrt d` (start constant :math:`c_0`) the flow time to reach a fixed
+level is :math:`O(1)` for :math:`k = 1`, :math:`\approx \tfrac14 \ln d` for :math:`k = 2` and
+:math:`\approx d^{k/2-1}/(c_0^{k-2} k (k-2))` for :math:`k \ge 3`.
 
 Online SGD with step :math:`\eta` follows, to second order in :math:`\eta` and for large
 :math:`d` with :math:`\eta d` fixed, the *effective* flow in time :math:`\tau = \eta t`
 
 .. math::
 
-    \frac{dm}{d\tau} = (1 - m^2)\varphi'(m) - \frac{\eta d}{2}\,
-    \mathbb{E}[\tilde c^{\,2}]\, m, \qquad
-    \tilde c = (y - f(\lambda))\, f'(\lambda),
+    \frac{dm}{d\tau} = (1 - m^2)\psi'(m) - \frac{\eta d}{2}\,
+    \mathbb{E}[\kappa^2]\, m, \qquad
+    \kappa = (y - f(\lambda))\, f'(\lambda),
 
 the second term being the pull of the normalization toward the equator (``DESIGN.md``).
 For :math:`He_1` it reads :math:`dm/d\tau = (1 - m)(1 + m - \eta d\, m)`.
@@ -77,7 +77,7 @@ def _single_term(link: object) -> tuple[int, float] | None:
 
 
 def _antiderivative(k: int, m: float) -> float:
-    r""":math:`G_k(m) = \int dm/(m^{k-1}(1-m^2))` on :math:`0 < m < 1` (any :math:`|m| < 1` if k = 1).
+    r""":math:`Q_k(m) = \int dm/(m^{k-1}(1-m^2))` on :math:`0 < m < 1` (any :math:`|m| < 1` if k = 1).
 
     From :math:`\frac{1}{m^{k-1}(1-m^2)} = \sum_{j=0}^{J} m^{2j-k+1} + \frac{m^{2J+3-k}}{1-m^2}`
     with :math:`2J + 3 - k \in \{0, 1\}`.
@@ -146,9 +146,9 @@ def _numeric_flow(rhs: Callable[[float], float], m0: float, t: np.ndarray) -> np
 
 
 def gradient_flow(link: object, m0: float, t: ArrayLike, method: str = "auto") -> np.ndarray:
-    r"""Overlap :math:`m(t)` of the spherical gradient flow started at :math:`m_0`.
+    r"""Overlap :math:`m(\tau)` of the spherical gradient flow started at :math:`m_0`.
 
-    Solves :math:`\dot m = (1 - m^2)\varphi'(m)`, :math:`\varphi(m) = \sum_k \mu_k^2 m^k/k!`.
+    Solves :math:`dm/d\tau = (1 - m^2)\psi'(m)`, :math:`\psi(m) = \sum_k \mu_k^2 m^k/k!`.
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ def gradient_flow(link: object, m0: float, t: ArrayLike, method: str = "auto") -
         Times ``>= 0`` (any shape, any order); the result has the same shape.
     method : {"auto", "closed", "numeric"}
         ``"closed"`` uses the exact solution, available for single-term Hermite links
-        :math:`\mu_0 + a\, He_k/\sqrt{k!}` (then :math:`\dot m = a^2 k m^{k-1}(1-m^2)`): explicit
+        :math:`\mu_0 + a\, He_k/\sqrt{k!}` (then :math:`dm/d\tau = a^2 k m^{k-1}(1-m^2)`): explicit
         for ``k = 1, 2`` and the inverted implicit form for ``k >= 3``. ``"numeric"``
         integrates the ODE with DOP853 (relative tolerance 1e-11) for any link. ``"auto"``
         picks ``"closed"`` when it exists.
@@ -168,7 +168,7 @@ def gradient_flow(link: object, m0: float, t: ArrayLike, method: str = "auto") -
     Returns
     -------
     numpy.ndarray
-        :math:`m(t)`.
+        :math:`m(\tau)`.
 
     Examples
     --------
@@ -196,10 +196,10 @@ def flow_escape_time(link: object, m0: float, level: float = 0.5) -> float:
 
     .. math::
 
-        T = \int_{m_0}^{\text{level}} \frac{dm}{(1 - m^2)\varphi'(m)},
+        \tau_{\rm esc} = \int_{m_0}^{\text{level}} \frac{dm}{(1 - m^2)\psi'(m)},
 
-    computed exactly for single-term Hermite links (:math:`T = (G_k(\text{level}) -
-    G_k(m_0))/(a^2 k)`, see the module docstring) and by adaptive quadrature (relative
+    computed exactly for single-term Hermite links (:math:`\tau_{\rm esc} = (Q_k(\text{level}) -
+    Q_k(m_0))/(a^2 k)`, see the module docstring) and by adaptive quadrature (relative
     error about 1e-10) otherwise. For an even link the level is reached by :math:`|m|`.
     The result is ``0`` if the start is already at the level and ``inf`` if the flow never
     gets there (a zero of the drift on the way, e.g. :math:`m_0 = 0` when
@@ -254,15 +254,15 @@ def small_overlap_flow(link: object, m0: float, t: ArrayLike) -> np.ndarray:
     r"""The flow near the equator, keeping only the leading term of the drift.
 
     With :math:`k` the information exponent and :math:`a^2 = \mu_k^2/k!`, the drift is
-    :math:`a^2 k m^{k-1} + O(m^k)`, whose flow is :math:`m_0 + a^2 t` (``k = 1``),
-    :math:`m_0 e^{2a^2 t}` (``k = 2``), and for :math:`k \ge 3`
+    :math:`a^2 k m^{k-1} + O(m^k)`, whose flow is :math:`m_0 + a^2 \tau` (``k = 1``),
+    :math:`m_0 e^{2a^2 \tau}` (``k = 2``), and for :math:`k \ge 3`
 
     .. math::
 
-        |m(t)|^{-(k-2)} = |m_0|^{-(k-2)} - g\, a^2 k (k-2)\, t,
+        |m(\tau)|^{-(k-2)} = |m_0|^{-(k-2)} - g\, a^2 k (k-2)\, \tau,
 
     with :math:`g = 1` except :math:`g = -1` for odd :math:`k` and :math:`m_0 < 0`. It blows
-    up (``±inf`` here) at :math:`t_* = |m_0|^{-(k-2)}/(a^2 k (k-2))`, which approximates the
+    up (``±inf`` here) at :math:`\tau_* = |m_0|^{-(k-2)}/(a^2 k (k-2))`, which approximates the
     escape time from a small start.
 
     Parameters
@@ -292,7 +292,7 @@ def small_overlap_flow(link: object, m0: float, t: ArrayLike) -> np.ndarray:
 
 
 def _pull(link: object, noise: float) -> Callable[[float], float]:
-    r"""The function :math:`m \mapsto \mathbb{E}[\tilde c^{\,2}](m)` on the Gauss--Hermite grid."""
+    r"""The function :math:`m \mapsto \mathbb{E}[\kappa^2](m)` on the Gauss--Hermite grid."""
     x, w = hermegauss(_QUADRATURE_NODES)
     w = w / math.sqrt(2.0 * math.pi)
     lam, beta = x[:, None], x[None, :]
@@ -311,9 +311,9 @@ def effective_drift(link: object, m: ArrayLike, eta_d: float, noise: float = 0.0
 
     .. math::
 
-        \frac{\mathbb{E}[m' - m \mid m]}{\eta} \approx (1 - m^2)\varphi'(m)
-        - \frac{\eta d}{2}\, \mathbb{E}[\tilde c^{\,2}]\, m,
-        \qquad \tilde c = (f(m\lambda + \sqrt{1-m^2}\beta) + \sigma\varepsilon - f(\lambda))\,
+        \frac{\mathbb{E}[m' - m \mid m]}{\eta} \approx (1 - m^2)\psi'(m)
+        - \frac{\eta d}{2}\, \mathbb{E}[\kappa^2]\, m,
+        \qquad \kappa = (f(m\lambda + \sqrt{1-m^2}\beta) + \sigma\varepsilon - f(\lambda))\,
         f'(\lambda),
 
     the expansion of the normalization to second order in :math:`\eta` with
@@ -321,7 +321,7 @@ def effective_drift(link: object, m: ArrayLike, eta_d: float, noise: float = 0.0
     expectation over :math:`\lambda, \beta \sim N(0, 1)` uses an 80 x 80 Gauss--Hermite rule:
     exact for polynomial links of degree up to about 40, accurate to about 1e-3 for links
     with a kink (ReLU, ``|x|``). At :math:`m = 0` for :math:`He_1 \dots He_4`,
-    :math:`\mathbb{E}\tilde c^{\,2} = 2, 12, 96, 856`: for :math:`k = 2` the drift near the
+    :math:`\mathbb{E}\kappa^2 = 2, 12, 96, 856`: for :math:`k = 2` the drift near the
     equator is :math:`(2 - 6\eta d)m`, positive only when :math:`\eta d < 1/3`. The first
     term is the population drift; it equals the mean per-sample step for differentiable
     links (Stein's lemma) but not for ``sign``, whose per-sample gradient vanishes almost

@@ -7,11 +7,11 @@ it adds the measurements Lecture 3 states and its tests recompute.
   check that its overlap obeys the scalar ODE.
 * :func:`flow_curves` -- the exact flow of :math:`\dot m = k m^{k-1}(1 - m^2)`, its closed form
   against the numerical solution, and the small-overlap solution
-  :math:`m^{-(k-2)} = m_0^{-(k-2)} - k(k-2)t` for :math:`k > 2`.
+  :math:`m^{-(k-2)} = m_0^{-(k-2)} - k(k-2)\tau` for :math:`k > 2`.
 * :func:`flow_escape_table`, :func:`flow_escape_asymptote` -- escape times of the flow from
-  :math:`m_0 = c/\sqrt d` against their leading behaviour: :math:`\operatorname{artanh}(\ell)`
+  :math:`m_0 = c_0/\sqrt d` against their leading behaviour: :math:`\operatorname{artanh}(\ell)`
   (``k = 1``), :math:`\tfrac14\ln d + O(1)` (``k = 2``) and
-  :math:`d^{k/2-1}/(c^{k-2}k(k-2))` (``k >= 3``).
+  :math:`d^{k/2-1}/(c_0^{k-2}k(k-2))` (``k >= 3``).
 * :func:`sgd_flow_gap` -- online SGD with :math:`\eta = c/d` against the flow at time
   :math:`t\eta` (``t`` counts steps), and against the corrected ODE that SGD's mean follows.
 * :func:`search_phase` -- per run, SGD's escape time against the flow's prediction from the
@@ -144,7 +144,7 @@ class SphereFlow:
 
 
 def sphere_flow(link: object, d: int, m0: float, t: object, seed: int = 0) -> SphereFlow:
-    r"""Integrate :math:`\dot w = -\nabla_S L(w) = \phi'(\langle w, w_*\rangle)\,(w_* - \langle w, w_*\rangle w)` in :math:`\mathbb{R}^d`.
+    r"""Integrate :math:`dw/d\tau = -\nabla_S L(w) = \psi'(\langle w, w_*\rangle)\,(w_* - \langle w, w_*\rangle w)` in :math:`\mathbb{R}^d`.
 
     The start is :math:`w^0 = m_0 e_1 + \sqrt{1 - m_0^2}\, v` with :math:`v` a uniform unit
     vector orthogonal to :math:`w_* = e_1`; the ODE is solved with DOP853 (relative tolerance
@@ -204,7 +204,7 @@ class FlowCurves:
     small : tuple of numpy.ndarray
         The small-overlap solution (``inf`` after its blow-up).
     blowup : tuple of float
-        Blow-up time :math:`t_* = m_0^{-(k-2)}/(k(k-2))` of the small-overlap solution for
+        Blow-up time :math:`\tau_* = m_0^{-(k-2)}/(k(k-2))` of the small-overlap solution for
         ``k >= 3``; ``nan`` for ``k <= 2``.
     """
 
@@ -266,15 +266,15 @@ def flow_curves(ks: Sequence[int] = (1, 2, 3, 4), m0: float = 0.05, *, reach: fl
 
 
 def flow_escape_asymptote(k: int, d: object, c: float = 1.0, level: float = 0.5) -> np.ndarray:
-    r"""Leading behaviour of the flow's escape time from :math:`m_0 = c/\sqrt d` for :math:`He_k`.
+    r"""Leading behaviour of the flow's escape time from :math:`m_0 = c_0/\sqrt d` for :math:`He_k`.
 
     .. math::
 
-        T(d) \approx
+        \tau_{\rm esc}(d) \approx
         \begin{cases}
         \operatorname{artanh}(\ell) & k = 1 \quad (O(1)),\\
-        \tfrac14 \ln\!\big(d\,\ell^2 / (c^2 (1 - \ell^2))\big) & k = 2 \quad (\tfrac12\ln(1/m_0) + O(1)),\\
-        \dfrac{d^{k/2-1}}{c^{k-2}\, k (k-2)} & k \ge 3,
+        \tfrac14 \ln\!\big(d\,\ell^2 / (c_0^2 (1 - \ell^2))\big) & k = 2 \quad (\tfrac12\ln(1/m_0) + O(1)),\\
+        \dfrac{d^{k/2-1}}{c_0^{k-2}\, k (k-2)} & k \ge 3,
         \end{cases}
 
     with :math:`\ell` the level. For ``k = 1`` and ``k = 2`` the error is :math:`O(d^{-1/2})`
@@ -288,7 +288,7 @@ def flow_escape_asymptote(k: int, d: object, c: float = 1.0, level: float = 0.5)
     d : array_like
         Dimensions ``> c^2`` (so that :math:`m_0 < 1`).
     c : float, default 1
-        Positive.
+        The start constant :math:`c_0`, positive.
     level : float, default 0.5
         In ``(0, 1)``.
     """
@@ -305,7 +305,7 @@ def flow_escape_asymptote(k: int, d: object, c: float = 1.0, level: float = 0.5)
 
 @dataclass(frozen=True, eq=False)
 class EscapeTable:
-    r"""Escape times of the flow of :math:`He_k/\sqrt{k!}` from :math:`m_0 = c/\sqrt d`.
+    r"""Escape times of the flow of :math:`He_k/\sqrt{k!}` from :math:`m_0 = c_0/\sqrt d`.
 
     Attributes
     ----------
@@ -354,7 +354,7 @@ class EscapeTable:
 
 def flow_escape_table(ks: Sequence[int] = (1, 2, 3, 4), d_values: object = np.logspace(1, 6, 11),
                       c: float = 1.0, level: float = 0.5) -> EscapeTable:
-    r"""Escape times :math:`T(d)` of the flow from :math:`m_0 = c/\sqrt d` to ``level``, with the theory.
+    r"""Escape times :math:`\tau_{\rm esc}(d)` of the flow from :math:`m_0 = c_0/\sqrt d` to ``level``, with the theory.
 
     Parameters
     ----------
@@ -363,6 +363,7 @@ def flow_escape_table(ks: Sequence[int] = (1, 2, 3, 4), d_values: object = np.lo
     d_values : array_like
         Dimensions ``> c^2/level^2`` (the start lies below the level).
     c : float, default 1
+        The start constant :math:`c_0`.
     level : float, default 0.5
     """
     ks = _check_degrees(ks)

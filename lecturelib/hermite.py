@@ -318,8 +318,8 @@ def hermite_series(coefficients: ArrayLike, x: ArrayLike, normalized: bool = Fal
 
     With ``normalized=False`` (coefficients :math:`\mu_k`, as returned by
     :func:`hermite_coefficients`), returns :math:`\sum_{k=0}^{K} \frac{\mu_k}{k!} He_k(x)`;
-    with ``normalized=True`` (coefficients :math:`c_k = \mu_k/\sqrt{k!}`), returns
-    :math:`\sum_k c_k\, h_k(x)` -- the same function. Truncating the coefficients gives the
+    with ``normalized=True`` (coefficients :math:`a_k = \mu_k/\sqrt{k!}`), returns
+    :math:`\sum_k a_k\, h_k(x)` -- the same function. Truncating the coefficients gives the
     partial sums of the expansion.
 
     Parameters
@@ -329,7 +329,7 @@ def hermite_series(coefficients: ArrayLike, x: ArrayLike, normalized: bool = Fal
     x : array_like
         Finite evaluation points, any shape.
     normalized : bool, default False
-        Whether ``coefficients`` are the normalized :math:`c_k`.
+        Whether ``coefficients`` are the normalized :math:`a_k`.
 
     Examples
     --------

@@ -6,16 +6,16 @@ unit sphere :math:`\mathbb S^{d-1}` the population loss
 .. math::
 
     L(w) = \tfrac12\,\mathbb E\big[(f(\langle w_*, x\rangle) - f(\langle w, x\rangle))^2\big]
-         = \phi(1) - \phi(m), \qquad
-    \phi(m) = \sum_{k\ge0} \frac{\mu_k^2}{k!}\, m^k, \quad m = \langle w, w_*\rangle .
+         = \psi(1) - \psi(m), \qquad
+    \psi(m) = \sum_{k\ge0} \frac{\mu_k^2}{k!}\, m^k, \quad m = \langle w, w_*\rangle .
 
 It depends on :math:`w` only through :math:`m`, so its spherical (Riemannian) gradient is
 
 .. math::
 
-    \nabla_S L(w) = (I - w w^\top)\,\nabla L(w) = -\phi'(m)\,(w_* - m\, w), \qquad
-    \langle w_*, \nabla_S L(w)\rangle = -(1 - m^2)\,\phi'(m), \qquad
-    \|\nabla_S L(w)\| = |\phi'(m)|\sqrt{1 - m^2}.
+    \nabla_S L(w) = (I - w w^\top)\,\nabla L(w) = -\psi'(m)\,(w_* - m\, w), \qquad
+    \langle w_*, \nabla_S L(w)\rangle = -(1 - m^2)\,\psi'(m), \qquad
+    \|\nabla_S L(w)\| = |\psi'(m)|\sqrt{1 - m^2}.
 
 For :math:`He_k/\sqrt{k!}`: :math:`L = 1 - m^k` and :math:`\nabla_S L = -k m^{k-1}(w_* - m w)`.
 
@@ -30,7 +30,7 @@ The start :math:`w^0 \sim \mathrm{Unif}(\mathbb S^{d-1})` has the overlap
 so :math:`\sqrt d\, m_0 \to N(0, 1)` and a random start lands in the band
 :math:`|m| \lesssim 1/\sqrt d`, where :math:`\|\nabla_S L\| \approx d^{-(k_*-1)/2}`.
 
-Critical points: :math:`\nabla_S L(w) = 0` iff :math:`m = \pm 1` or :math:`\phi'(m) = 0`.
+Critical points: :math:`\nabla_S L(w) = 0` iff :math:`m = \pm 1` or :math:`\psi'(m) = 0`.
 The equator :math:`m = 0` is stationary iff :math:`\mu_1 = 0`, i.e. :math:`k_* \ge 2`; it is
 then a set of maxima of :math:`L` for even :math:`k_*` (global ones for :math:`He_k`) and a
 degenerate saddle for odd :math:`k_* \ge 3` (:func:`classify_equator`).
@@ -86,8 +86,8 @@ _UNIT_TOL = 1e-9  # |‖w‖ - 1| allowed for a "unit" vector built in floating 
 _CHUNK = 2_000_000  # floats drawn at a time when sampling explicit vectors (~16 MB)
 _S_MAX = 40.0  # |theta| > 40/sqrt(d) has weight cos(theta)^(d-2) < 1e-300 (d >= 650; below, all of it is kept)
 _GL_NODES = 20
-_ROOT_GRID = 2000  # even: the grid that brackets zeros of phi' never contains m = 0 itself
-_SIDE = 1e-6  # how far inside (-1, 1) the sign of phi' is read next to the poles
+_ROOT_GRID = 2000  # even: the grid that brackets zeros of psi' never contains m = 0 itself
+_SIDE = 1e-6  # how far inside (-1, 1) the sign of psi' is read next to the poles
 
 DEFAULT_W_STAR: tuple[float, float, float] = (
     math.cos(math.radians(40)) * math.cos(math.radians(-35)),
@@ -154,7 +154,7 @@ def _overlap(w: np.ndarray, w_star: np.ndarray) -> np.ndarray:
 
 
 def loss(w: ArrayLike, w_star: ArrayLike, link: Link) -> float | np.ndarray:
-    r"""Population loss :math:`L(w) = \phi(1) - \phi(\langle w, w_*\rangle)` on the sphere.
+    r"""Population loss :math:`L(w) = \psi(1) - \psi(\langle w, w_*\rangle)` on the sphere.
 
     Parameters
     ----------
@@ -174,11 +174,11 @@ def loss(w: ArrayLike, w_star: ArrayLike, link: Link) -> float | np.ndarray:
 
 
 def spherical_gradient(w: ArrayLike, w_star: ArrayLike, link: Link) -> np.ndarray:
-    r"""Spherical gradient :math:`\nabla_S L(w) = (I - ww^\top)\nabla L(w) = -\phi'(m)\,(w_* - m\,w)`.
+    r"""Spherical gradient :math:`\nabla_S L(w) = (I - ww^\top)\nabla L(w) = -\psi'(m)\,(w_* - m\,w)`.
 
     With :math:`m = \langle w, w_*\rangle`; for :math:`He_k/\sqrt{k!}` it is
     :math:`-k\,m^{k-1}(w_* - m\,w)`. It is tangent to the sphere at ``w`` and vanishes at
-    :math:`w = \pm w_*` (also for ``sign``, whose :math:`\phi'` is infinite there).
+    :math:`w = \pm w_*` (also for ``sign``, whose :math:`\psi'` is infinite there).
 
     Parameters
     ----------
@@ -201,7 +201,7 @@ def spherical_gradient(w: ArrayLike, w_star: ArrayLike, link: Link) -> np.ndarra
 
 
 def signal_component(m: ArrayLike, link: Link) -> float | np.ndarray:
-    r"""Component of the gradient along the target: :math:`\langle w_*, \nabla_S L(w)\rangle = -(1 - m^2)\,\phi'(m)`.
+    r"""Component of the gradient along the target: :math:`\langle w_*, \nabla_S L(w)\rangle = -(1 - m^2)\,\psi'(m)`.
 
     For :math:`He_k/\sqrt{k!}` it is :math:`-k\,m^{k-1}(1 - m^2)`. Negative means that a
     gradient step moves toward :math:`w_*`; its negative is the drift of the gradient flow.
@@ -217,7 +217,7 @@ def signal_component(m: ArrayLike, link: Link) -> float | np.ndarray:
 
 
 def gradient_norm(m: ArrayLike, link: Link) -> float | np.ndarray:
-    r"""Norm of the spherical gradient at overlap ``m``: :math:`\|\nabla_S L\| = |\phi'(m)|\sqrt{1 - m^2}`.
+    r"""Norm of the spherical gradient at overlap ``m``: :math:`\|\nabla_S L\| = |\psi'(m)|\sqrt{1 - m^2}`.
 
     For :math:`He_k/\sqrt{k!}` it is :math:`k\,|m|^{k-1}\sqrt{1 - m^2}`; it is 0 at :math:`|m| = 1`.
     """
@@ -232,10 +232,10 @@ def gradient_norm(m: ArrayLike, link: Link) -> float | np.ndarray:
 
 
 def start_overlap_normalizer(d: int) -> float:
-    r"""Normalizing constant :math:`c_d = 1/B(\tfrac12, \tfrac{d-1}{2}) = \Gamma(\tfrac d2)/(\sqrt\pi\,\Gamma(\tfrac{d-1}{2}))`.
+    r"""Normalizing constant :math:`b_d = 1/B(\tfrac12, \tfrac{d-1}{2}) = \Gamma(\tfrac d2)/(\sqrt\pi\,\Gamma(\tfrac{d-1}{2}))`.
 
-    It is the density of :math:`m_0` at 0, the maximum for ``d >= 3``; :math:`c_d \le \sqrt{(d-1)/(2\pi)}`
-    (log-convexity of :math:`\Gamma`) and :math:`c_d/\sqrt d \to 1/\sqrt{2\pi}`.
+    It is the density of :math:`m_0` at 0, the maximum for ``d >= 3``; :math:`b_d \le \sqrt{(d-1)/(2\pi)}`
+    (log-convexity of :math:`\Gamma`) and :math:`b_d/\sqrt d \to 1/\sqrt{2\pi}`.
     """
     d = _check_dimension(d)
     # poch(a, 1/2) = Gamma(a + 1/2)/Gamma(a) keeps full precision where lgamma differences lose ~1e-10.
@@ -245,7 +245,7 @@ def start_overlap_normalizer(d: int) -> float:
 def start_overlap_density(m: ArrayLike, d: int) -> float | np.ndarray:
     r"""Density of :math:`m_0 = \langle w^0, w_*\rangle` for :math:`w^0 \sim \mathrm{Unif}(\mathbb S^{d-1})`.
 
-    .. math:: p_d(m) = c_d\,(1 - m^2)^{(d-3)/2}, \qquad c_d = 1/B(\tfrac12, \tfrac{d-1}{2}).
+    .. math:: p_d(m) = b_d\,(1 - m^2)^{(d-3)/2}, \qquad b_d = 1/B(\tfrac12, \tfrac{d-1}{2}).
 
     ``d = 2`` is the arcsine law (infinite at :math:`\pm1`), ``d = 3`` the uniform law on
     ``[-1, 1]`` (Archimedes).
@@ -305,6 +305,9 @@ def start_overlap_tail(c: ArrayLike, d: int) -> float | np.ndarray:
 
     :math:`1 - P(m_0 \ge |t|)` for :math:`-1 \le t < 0`, 0 above 1 and 1 below -1, because
     :math:`m_0` is symmetric and :math:`m_0^2 \sim \mathrm{Beta}(\tfrac12, \tfrac{d-1}{2})`.
+    Here ``c`` is the start constant :math:`c_0` of the lectures (:math:`m_0 = c_0/\sqrt d`). The
+    spherical-cap bound :math:`P(m_0 \ge t) \le e^{-d t^2/2}` (Ball 1997, Lemma 2.2) holds for every
+    :math:`t \ge 0` (Lecture 2 checks it for ``d = 3 .. 1000``).
 
     Parameters
     ----------
@@ -329,7 +332,7 @@ def start_overlap_tail_limit(c: ArrayLike) -> float | np.ndarray:
 def start_overlap_tail_bound(c: ArrayLike) -> float | np.ndarray:
     r"""The lower bound :math:`P(m_0 \ge c/\sqrt d) \ge \tfrac12 - \varepsilon(c)`, :math:`\varepsilon(c) = c/\sqrt{2\pi}`, for every ``d >= 3``, ``c >= 0``.
 
-    Proof: :math:`P(m_0 \ge 0) = \tfrac12` and the density is at most :math:`c_d \le \sqrt{(d-1)/(2\pi)}`
+    Proof: :math:`P(m_0 \ge 0) = \tfrac12` and the density is at most :math:`b_d \le \sqrt{(d-1)/(2\pi)}`
     on :math:`[0, c/\sqrt d]`.
     """
     c = _check_points("c", c)
@@ -354,7 +357,7 @@ def _start_expectation(
 ) -> float:
     r"""E[g(m0)] for a vectorized ``g``, by composite Gauss--Legendre quadrature in :math:`\theta = \arcsin m`.
 
-    :math:`\mathbb E g(m_0) = c_d \int_{-\pi/2}^{\pi/2} g(\sin\theta)\cos^{d-2}\theta\, d\theta`: the
+    :math:`\mathbb E g(m_0) = b_d \int_{-\pi/2}^{\pi/2} g(\sin\theta)\cos^{d-2}\theta\, d\theta`: the
     integrand is smooth up to the ends for every ``d >= 2``. Panels of width at most
     :math:`0.5/\sqrt d` cover :math:`|\theta| \le 40/\sqrt d` (beyond, the weight is below
     ``1e-300``), cut at 0 and at ``breaks`` (kinks of ``g``), with 20 nodes each.
@@ -390,8 +393,8 @@ def _single_hermite(link: Link) -> tuple[int, float] | None:
 def expected_start_gradient_norm(link: Link, d: int) -> float:
     r""":math:`\mathbb E\,\|\nabla_S L(w^0)\|` for :math:`w^0 \sim \mathrm{Unif}(\mathbb S^{d-1})`.
 
-    It equals :math:`\mathbb E[|\phi'(m_0)|\sqrt{1 - m_0^2}]`. For a single Hermite term
-    :math:`\phi(m) = a\, m^k` (e.g. :math:`He_k/\sqrt{k!}`, :math:`a = 1`) it is exact,
+    It equals :math:`\mathbb E[|\psi'(m_0)|\sqrt{1 - m_0^2}]`. For a single Hermite term
+    :math:`\psi(m) = a\, m^k` (e.g. :math:`He_k/\sqrt{k!}`, :math:`a = 1`) it is exact,
 
     .. math::
 
@@ -400,7 +403,7 @@ def expected_start_gradient_norm(link: Link, d: int) -> float:
         \mathbb E|G|^{k-1} = \frac{2^{(k-1)/2}\Gamma(k/2)}{\sqrt\pi};
 
     otherwise it is computed by composite Gauss--Legendre quadrature against :math:`p_d`, cut
-    at the zeros of :math:`\phi'` (relative error below ``1e-10`` against the closed form).
+    at the zeros of :math:`\psi'` (relative error below ``1e-10`` against the closed form).
 
     Parameters
     ----------
@@ -457,7 +460,7 @@ def start_gradients(link: Link, d: int, samples: int = 1000, seed: int = 0) -> S
     r"""Draw ``samples`` starts :math:`w^0 \sim \mathrm{Unif}(\mathbb S^{d-1})` and measure :math:`\nabla_S L(w^0)`.
 
     Explicit vectors: a uniform target :math:`w_*` and uniform starts :math:`w^0 = g/\|g\|`
-    in :math:`\mathbb R^d`, the gradient vector :math:`-\phi'(m)(w_* - m w^0)` of
+    in :math:`\mathbb R^d`, the gradient vector :math:`-\psi'(m)(w_* - m w^0)` of
     :func:`spherical_gradient`, then its norm and its component along :math:`w_*`. The
     inputs are drawn in chunks of about 2e6 numbers, so memory stays bounded for large ``d``.
 
@@ -600,7 +603,7 @@ class CriticalOverlap:
 
 
 def _kind(phi_below: float, phi_above: float) -> str:
-    """Type of a zero of phi' from its sign on each side; L' = -phi'."""
+    """Type of a zero of psi' from its sign on each side; L' = -psi'."""
     if phi_below > 0.0 and phi_above < 0.0:
         return "minimum"
     if phi_below < 0.0 and phi_above > 0.0:
@@ -609,19 +612,19 @@ def _kind(phi_below: float, phi_above: float) -> str:
 
 
 def critical_overlaps(link: Link) -> tuple[CriticalOverlap, ...]:
-    r"""All overlaps :math:`m` where :math:`\nabla_S L = -\phi'(m)(w_* - m w)` vanishes, classified.
+    r"""All overlaps :math:`m` where :math:`\nabla_S L = -\psi'(m)(w_* - m w)` vanishes, classified.
 
-    They are :math:`m = \pm 1` and the zeros of :math:`\phi'` in :math:`(-1, 1)`:
+    They are :math:`m = \pm 1` and the zeros of :math:`\psi'` in :math:`(-1, 1)`:
 
-    * :math:`m = 0` when :math:`k_* \ge 2` (then :math:`\phi'(m) \approx k_* c_{k_*}^2 m^{k_*-1}`
+    * :math:`m = 0` when :math:`k_* \ge 2` (then :math:`\psi'(m) \approx k_* a_{k_*}^2 m^{k_*-1}`
       changes sign at 0 iff :math:`k_*` is even);
-    * every sign change of :math:`\phi'` on a grid of 2000 points, refined by Brent's method.
-      A zero where :math:`\phi'` touches 0 without changing sign away from :math:`m = 0` is
+    * every sign change of :math:`\psi'` on a grid of 2000 points, refined by Brent's method.
+      A zero where :math:`\psi'` touches 0 without changing sign away from :math:`m = 0` is
       not found (it does not occur in the catalogue).
 
-    Since :math:`L' = -\phi'`, a zero where :math:`\phi'` goes from + to - is a minimum of
+    Since :math:`L' = -\psi'`, a zero where :math:`\psi'` goes from + to - is a minimum of
     :math:`L`, from - to + a maximum, and one without sign change a saddle. At :math:`m = 1`
-    the sign of :math:`\phi'` just below 1 decides (:math:`\phi'(1) = \sum k c_k^2 > 0`: a minimum),
+    the sign of :math:`\psi'` just below 1 decides (:math:`\psi'(1) = \sum k a_k^2 > 0`: a minimum),
     at :math:`m = -1` the sign just above. "global" marks the extremes of :math:`L` over all
     critical sets, i.e. over the sphere.
 
@@ -640,7 +643,7 @@ def critical_overlaps(link: Link) -> tuple[CriticalOverlap, ...]:
     if link.information_exponent >= 2:
         found = {m: kind for m, kind in found.items() if abs(m) > 1e-8}
         found[0.0] = "maximum" if link.information_exponent % 2 == 0 else "saddle"
-    # A pole has one side: the rate at which L rises when m moves inward decides (L' = -phi').
+    # A pole has one side: the rate at which L rises when m moves inward decides (L' = -psi').
     rise = {-1.0: -float(phi(-1.0 + _SIDE)), 1.0: float(phi(1.0 - _SIDE))}
     for pole, rate in rise.items():
         found[pole] = "minimum" if rate > 0.0 else ("maximum" if rate < 0.0 else "saddle")
@@ -669,15 +672,15 @@ class EquatorType:
     information_exponent : int
         :math:`k_*`.
     stationary : bool
-        Whether :math:`\nabla_S L = 0` on the equator, i.e. :math:`\phi'(0) = \mu_1^2 = 0`.
+        Whether :math:`\nabla_S L = 0` on the equator, i.e. :math:`\psi'(0) = \mu_1^2 = 0`.
     kind : str
         ``"not stationary"`` (:math:`k_* = 1`), ``"maximum"`` (even :math:`k_*`) or
         ``"degenerate saddle"`` (odd :math:`k_* \ge 3`).
     gradient_norm : float
-        :math:`\|\nabla_S L\|` on the equator, :math:`|\phi'(0)| = c_1^2`.
+        :math:`\|\nabla_S L\|` on the equator, :math:`|\psi'(0)| = a_1^2`.
     transverse_hessian : float
         Second derivative of :math:`L` along the great circle from the equator toward
-        :math:`w_*`: :math:`L''(0) = -2c_2^2 = -\mu_2^2` (the Hessian is 0 along the equator).
+        :math:`w_*`: :math:`L''(0) = -2a_2^2 = -\mu_2^2` (the Hessian is 0 along the equator).
     degenerate : bool
         Whether the Hessian vanishes on the equator (``stationary`` and :math:`k_* \ge 3`).
     global_maximum : bool
@@ -695,12 +698,12 @@ class EquatorType:
 
 
 def classify_equator(link: Link) -> EquatorType:
-    r"""Classify the equator :math:`m = 0` of :math:`L(m) = \phi(1) - \phi(m)`.
+    r"""Classify the equator :math:`m = 0` of :math:`L(m) = \psi(1) - \psi(m)`.
 
-    Near :math:`m = 0`, :math:`L(m) = L(0) - c_{k_*}^2 m^{k_*} + O(m^{k_*+1})` with
-    :math:`c_k = \mu_k/\sqrt{k!}`, and :math:`\nabla_S L = -\phi'(0)\, w_*` on the equator. So:
+    Near :math:`m = 0`, :math:`L(m) = L(0) - a_{k_*}^2 m^{k_*} + O(m^{k_*+1})` with
+    :math:`a_k = \mu_k/\sqrt{k!}`, and :math:`\nabla_S L = -\psi'(0)\, w_*` on the equator. So:
 
-    * :math:`k_* = 1` (:math:`He_1`, ReLU, tanh, ...): not stationary, :math:`\|\nabla_S L\| = c_1^2`;
+    * :math:`k_* = 1` (:math:`He_1`, ReLU, tanh, ...): not stationary, :math:`\|\nabla_S L\| = a_1^2`;
     * even :math:`k_*`: every equator point is a strict maximum of :math:`L` along the great
       circle toward :math:`\pm w_*` -- a set of (local) maxima, global ones for
       :math:`He_k/\sqrt{k!}` where :math:`L = 1 - m^k \le 1`; non-degenerate across the
@@ -801,7 +804,7 @@ class LandscapeProfile:
     loss : numpy.ndarray
         :math:`L(m)`.
     signal : numpy.ndarray
-        :math:`\langle w_*, \nabla_S L\rangle = -(1 - m^2)\phi'(m)`.
+        :math:`\langle w_*, \nabla_S L\rangle = -(1 - m^2)\psi'(m)`.
     critical : tuple of CriticalOverlap
     equator : EquatorType
     d : int or None

@@ -8,16 +8,16 @@ Mehler's formula gives
 
 .. math::
 
-    \phi(m) = \mathbb{E}[f(\langle w_*, x\rangle)\, f(\langle w, x\rangle)]
+    \psi(m) = \mathbb{E}[f(\langle w_*, x\rangle)\, f(\langle w, x\rangle)]
             = \sum_{k \ge 0} \frac{\mu_k^2}{k!}\, m^k, \qquad
     L(m) = \tfrac12 \mathbb{E}\big[(f(\langle w_*,x\rangle) - f(\langle w,x\rangle))^2\big]
-         = \phi(1) - \phi(m) = \sum_{k\ge1} \frac{\mu_k^2}{k!}(1 - m^k),
+         = \psi(1) - \psi(m) = \sum_{k\ge1} \frac{\mu_k^2}{k!}(1 - m^k),
 
 and the signal drift, minus the component of the spherical gradient along :math:`w_*`,
 
 .. math::
 
-    -\langle w_*, \nabla_S L(w)\rangle = (1 - m^2)\,\phi'(m).
+    -\langle w_*, \nabla_S L(w)\rangle = (1 - m^2)\,\psi'(m).
 
 Kinds of links (the field ``kind``):
 
@@ -29,14 +29,14 @@ Kinds of links (the field ``kind``):
     ``sign`` have exact coefficients (from :math:`\mu_k = \mathbb{E}[f^{(k)}(G)]` in the sense
     of distributions) and closed-form correlations (arc-cosine kernels):
 
-    * ReLU: :math:`\phi(m) = \big(\sqrt{1-m^2} + (\pi - \arccos m)\, m\big)/(2\pi)`;
-    * ``|x|``: :math:`\phi(m) = \tfrac{2}{\pi}\big(\sqrt{1-m^2} + m \arcsin m\big)`;
-    * ``sign``: :math:`\phi(m) = \tfrac{2}{\pi} \arcsin m`.
+    * ReLU: :math:`\psi(m) = \big(\sqrt{1-m^2} + (\pi - \arccos m)\, m\big)/(2\pi)`;
+    * ``|x|``: :math:`\psi(m) = \tfrac{2}{\pi}\big(\sqrt{1-m^2} + m \arcsin m\big)`;
+    * ``sign``: :math:`\psi(m) = \tfrac{2}{\pi} \arcsin m`.
 
     ``tanh`` and ``sigmoid`` (the logistic :math:`1/(1+e^{-z})`) use quadrature coefficients
     up to ``kmax = 80``; the neglected tail :math:`\sum_{k>80}\mu_k^2/k!` is below ``4e-12``
     for ``tanh`` and below ``1e-15`` for ``sigmoid`` (measured), which bounds the error of
-    :math:`\phi` and :math:`L` on ``[-1, 1]``.
+    :math:`\psi` and :math:`L` on ``[-1, 1]``.
 ``"callable"``
     any vectorized Python function (:meth:`Link.from_function`), with coefficients from
     :func:`lecturelib.hermite.hermite_coefficients` up to ``kmax`` (pass ``breakpoints`` for
@@ -47,7 +47,7 @@ Kinds of links (the field ``kind``):
 
 The derivative of ``sign`` is zero almost everywhere, so ``Link.named("sign").df`` is 0: a
 per-sample gradient of the square loss vanishes almost surely, while the population drift
-:math:`(1-m^2)\phi'(m) = \tfrac{2}{\pi}\sqrt{1-m^2}` is not zero -- the population drift of
+:math:`(1-m^2)\psi'(m) = \tfrac{2}{\pi}\sqrt{1-m^2}` is not zero -- the population drift of
 ``sign`` is *not* the mean of its per-sample gradients (the delta mass at the jump is lost).
 
 A :class:`Link` is frozen and hashable (tuples, not arrays), so engines and widgets can
@@ -305,7 +305,7 @@ class Link:
         r"""The normalized Hermite link :math:`f = He_k/\sqrt{k!}`.
 
         Its series has the single coefficient :math:`\mu_k = \sqrt{k!}`, so
-        :math:`\mathbb{E}f(G)^2 = 1`, :math:`\phi(m) = m^k`, :math:`L(m) = 1 - m^k` and the
+        :math:`\mathbb{E}f(G)^2 = 1`, :math:`\psi(m) = m^k`, :math:`L(m) = 1 - m^k` and the
         information exponent is ``k``.
 
         Parameters
@@ -332,12 +332,12 @@ class Link:
         ----------
         coefficients : array_like
             :math:`\mu_0, \dots, \mu_K` (1-D, finite, ``K <= 170``), or with
-            ``normalized=True`` the :math:`c_k = \mu_k/\sqrt{k!}` (so that
-            :math:`f = \sum c_k h_k` and :math:`\mathbb{E} f^2 = \sum c_k^2`).
+            ``normalized=True`` the :math:`a_k = \mu_k/\sqrt{k!}` (so that
+            :math:`f = \sum a_k h_k` and :math:`\mathbb{E} f^2 = \sum a_k^2`).
         name : str, optional
             Display name; default ``"hermite_series"``.
         normalized : bool, default False
-            Whether ``coefficients`` are the normalized :math:`c_k`.
+            Whether ``coefficients`` are the normalized :math:`a_k`.
 
         Examples
         --------
@@ -493,7 +493,7 @@ class Link:
 
     @cached_property
     def second_moment(self) -> float:
-        r""":math:`\mathbb{E}[f(G)^2] = \phi(1)` (exact for series and kinks, quadrature otherwise)."""
+        r""":math:`\mathbb{E}[f(G)^2] = \psi(1)` (exact for series and kinks, quadrature otherwise)."""
         if self.kind == "hermite_series" or self.kind in _BREAKPOINTS:
             return float(self.correlation(1.0))
         return gaussian_expectation(lambda z: self.f(z) ** 2, breakpoints=self.breakpoints)
@@ -528,7 +528,7 @@ class Link:
     # ----------------------------------------------------------------- population quantities
 
     def correlation(self, m: ArrayLike) -> float | np.ndarray:
-        r""":math:`\phi(m) = \mathbb{E}[f(\langle w_*,x\rangle) f(\langle w,x\rangle)] = \sum_k \frac{\mu_k^2}{k!} m^k`.
+        r""":math:`\psi(m) = \mathbb{E}[f(\langle w_*,x\rangle) f(\langle w,x\rangle)] = \sum_k \frac{\mu_k^2}{k!} m^k`.
 
         Closed forms for ReLU, ``|x|``, ``sign`` (see the module docstring); the (truncated)
         series otherwise. ``m`` must lie in ``[-1, 1]`` (up to ``1e-12``).
@@ -539,22 +539,22 @@ class Link:
         return _scalar_or_array(poly.polyval(m, self._squared_coefficients))
 
     def correlation_derivative(self, m: ArrayLike) -> float | np.ndarray:
-        r""":math:`\phi'(m) = \sum_{k \ge 1} k\,\frac{\mu_k^2}{k!}\, m^{k-1}` (``inf`` at ``|m| = 1`` for ``sign``)."""
+        r""":math:`\psi'(m) = \sum_{k \ge 1} k\,\frac{\mu_k^2}{k!}\, m^{k-1}` (``inf`` at ``|m| = 1`` for ``sign``)."""
         m = _check_overlap(m)
         if self.kind in _BREAKPOINTS:
             return _scalar_or_array(_closed_correlation_derivative(self.kind, m))
         return _scalar_or_array(poly.polyval(m, poly.polyder(self._squared_coefficients)))
 
     def population_loss(self, m: ArrayLike) -> float | np.ndarray:
-        r""":math:`L(m) = \tfrac12\mathbb{E}[(f(\langle w_*,x\rangle) - f(\langle w,x\rangle))^2] = \phi(1) - \phi(m) = \sum_{k\ge1}\frac{\mu_k^2}{k!}(1-m^k)`."""
+        r""":math:`L(m) = \tfrac12\mathbb{E}[(f(\langle w_*,x\rangle) - f(\langle w,x\rangle))^2] = \psi(1) - \psi(m) = \sum_{k\ge1}\frac{\mu_k^2}{k!}(1-m^k)`."""
         m = _check_overlap(m)
         return _scalar_or_array(np.asarray(self.correlation(1.0) - self.correlation(m)))
 
     def drift(self, m: ArrayLike) -> float | np.ndarray:
-        r"""Signal drift :math:`(1 - m^2)\,\phi'(m) = -\langle w_*, \nabla_S L(w)\rangle`.
+        r"""Signal drift :math:`(1 - m^2)\,\psi'(m) = -\langle w_*, \nabla_S L(w)\rangle`.
 
         For :math:`He_k/\sqrt{k!}` this is :math:`k\,m^{k-1}(1 - m^2)`. At ``|m| = 1`` it is 0
-        (also for ``sign``, where :math:`\phi'` blows up but the product tends to 0).
+        (also for ``sign``, where :math:`\psi'` blows up but the product tends to 0).
         """
         m = _check_overlap(m)
         slope = np.asarray(self.correlation_derivative(m))

@@ -136,7 +136,7 @@ def test_gauss_hermite_alone_is_inaccurate_and_breakpoints_fix_it(name, printed)
 
 @pytest.mark.parametrize(("name", "parity", "exponent", "printed"), [("relu", 0, -2.5, -2.55), ("sign", 1, -1.5, -1.51)])
 def test_energy_decays_like_a_power_for_kinks(name, parity, exponent, printed):
-    # "c_k^2 decays like k^{-5/2} for ReLU, like k^{-3/2} for sign"; printed fits -2.55, -1.51
+    # "a_k^2 decays like k^{-5/2} for ReLU, like k^{-3/2} for sign"; printed fits -2.55, -1.51
     c = Link.named(name).normalized_coefficients
     k = np.arange(20, 61)
     k = k[k % 2 == parity]
@@ -211,6 +211,19 @@ def test_loss_near_the_equator_is_flat_to_order_k_star(name):
     assert np.all(np.abs(remainder) <= np.abs(m) ** (k + 1) * link.second_moment + 1e-12)
 
 
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_slope_at_the_equator_is_zero_unless_k_star_is_one_and_the_order_of_flatness_is_k_star(name):
+    # "The slope L'(0) = -a_1^2 is nonzero only when k_* = 1; for k_* >= 2 it is 0, and so are all
+    # derivatives of order below k_*": L(m) - L(0) is of exact order m^{k_*}
+    link = Link.named(name)
+    k, a = link.information_exponent, link.normalized_coefficients
+    assert -link.correlation_derivative(0.0) == pytest.approx(-a[1] ** 2, abs=1e-12)
+    assert (link.correlation_derivative(0.0) != 0.0) == (k == 1)
+    for h in (1e-2, 1e-3):
+        ratio = (link.population_loss(h) - link.population_loss(0.0)) / h**k
+        assert ratio == pytest.approx(-a[k] ** 2, rel=30 * h * link.second_moment / a[k] ** 2)
+
+
 @pytest.mark.parametrize("k", range(1, 7))
 def test_normalized_hermite_link_has_loss_one_minus_m_to_the_k(k):
     m = np.linspace(-1, 1, 21)
@@ -218,7 +231,7 @@ def test_normalized_hermite_link_has_loss_one_minus_m_to_the_k(k):
 
 
 def test_relu_loss_at_the_equator_and_its_slope():
-    # "L(0) = 1/2 - 1/(2 pi) ~ 0.3408", "L(m) = L(0) - m/4 + O(m^2)", "phi'(0) = 0.250000"
+    # "L(0) = 1/2 - 1/(2 pi) ~ 0.3408", "L(m) = L(0) - m/4 + O(m^2)", "psi'(0) = 0.250000"
     relu = Link.relu()
     assert relu.population_loss(0.0) == pytest.approx(0.5 - 1 / (2 * math.pi), abs=1e-15)
     assert f"{relu.population_loss(0.0):.4f}" == "0.3408"

@@ -99,10 +99,10 @@ def test_probability_of_starting_beyond_the_ring_and_its_bound():
 def test_normalizer_values_printed_in_the_lecture():
     printed = {3: 0.5000, 5: 0.7500, 20: 1.7162, 200: 5.6207}
     for d, value in printed.items():
-        c_d = ls.start_overlap_normalizer(d)
-        assert round(c_d, 4) == value
-        assert c_d <= math.sqrt((d - 1) / (2 * math.pi)) < math.sqrt(d / (2 * math.pi))
-        assert c_d == pytest.approx(math.gamma(d / 2) / (math.sqrt(math.pi) * math.gamma((d - 1) / 2)), rel=1e-12)
+        b_d = ls.start_overlap_normalizer(d)
+        assert round(b_d, 4) == value
+        assert b_d <= math.sqrt((d - 1) / (2 * math.pi)) < math.sqrt(d / (2 * math.pi))
+        assert b_d == pytest.approx(math.gamma(d / 2) / (math.sqrt(math.pi) * math.gamma((d - 1) / 2)), rel=1e-12)
     assert math.sqrt(2 / (2 * math.pi)) == pytest.approx(0.564, abs=1e-3)  # the bound at d = 3 (exercise)
 
 
@@ -112,7 +112,7 @@ def test_sampled_second_moment_is_one_over_d():
         assert d * np.mean(m0**2) == pytest.approx(1.0, abs=0.03)
 
 
-TAIL_TABLE = {  # the lecture's table of P(m0 >= c/sqrt d), c = 0.1, 0.5, 1, 2
+TAIL_TABLE = {  # the lecture's table of P(m0 >= c0/sqrt d), c0 = 0.1, 0.5, 1, 2
     3: (0.4711, 0.3557, 0.2113, 0.0000),
     10: (0.4632, 0.3212, 0.1717, 0.0184),
     100: (0.4605, 0.3098, 0.1599, 0.0225),
@@ -154,10 +154,54 @@ def test_start_band_tends_to_1_96_over_sqrt_d():
     assert stats.norm.ppf(0.975) == pytest.approx(1.96, abs=1e-3)
 
 
-def test_chebyshev_bound_on_the_absolute_overlap():
+def test_chebyshev_gives_only_a_constant_probability_for_a_fixed_c():
+    # the remark: P(|m0| >= C/sqrt d) <= 1/C^2 holds, and for a fixed C it stays bounded away from 0
     for d in (5, 100, 10_000):
         for big_c in (1.5, 2.0, 3.0):
-            assert 2 * ls.start_overlap_tail(big_c, d) <= 1 / big_c**2
+            p = 2 * ls.start_overlap_tail(big_c, d)
+            assert p <= 1 / big_c**2
+            if big_c < math.sqrt(d):
+                assert p > 1e-3
+
+
+def _cap_ratio_max() -> float:
+    t = np.linspace(0.01, 0.99, 99)
+    return max((ls.start_overlap_tail(t * np.sqrt(d), d) / np.exp(-d * t**2 / 2)).max() for d in range(3, 1001))
+
+
+def test_spherical_cap_bound_holds_for_every_d_from_3_to_1000():
+    # item 4 of the start theorem, as checked by the lecture's cell: largest ratio 0.4951 < 1
+    ratio = _cap_ratio_max()
+    assert round(ratio, 4) == 0.4951
+    assert ratio <= 1.0
+    # the ratio is largest at the smallest t (there the tail is close to 1/2 and the bound to 1)
+    t = np.linspace(0.01, 0.99, 99)
+    for d in (3, 10, 100, 1000):
+        per_t = ls.start_overlap_tail(t * np.sqrt(d), d) / np.exp(-d * t**2 / 2)
+        assert np.argmax(per_t) == 0
+    assert ratio > 0.49
+
+
+def test_cap_bound_against_its_proof_on_a_finer_grid():
+    # the proof's two covering balls: (1 - t^2)^(d/2) for t <= 1/sqrt 2, (2t)^(-d) above; both <= exp(-d t^2/2)
+    t = np.linspace(1e-3, 1.0, 1000)
+    for d in (3, 4, 7, 30, 300, 3000):
+        tail = ls.start_overlap_tail(t * np.sqrt(d), d)
+        cover = np.where(t <= 1 / np.sqrt(2), (1 - t**2) ** (d / 2), (2 * t) ** (-float(d)))
+        assert np.all(tail <= cover * (1 + 1e-12))
+        assert np.all(cover <= np.exp(-d * t**2 / 2) * (1 + 1e-12))
+
+
+def test_start_overlap_is_below_sqrt_2_ln_d_over_d_with_probability_1_minus_2_over_d():
+    printed = {10: (0.6786, "2.17e-02"), 100: (0.3035, "2.03e-03"), 1000: (0.1175, "1.94e-04")}
+    for d, (band_printed, p_printed) in printed.items():
+        band = math.sqrt(2 * math.log(d) / d)
+        p = 2 * ls.start_overlap_tail(band * math.sqrt(d), d)
+        assert round(band, 4) == band_printed and f"{p:.2e}" == p_printed
+        assert p <= 2 / d
+    for d in range(3, 1001):
+        band = math.sqrt(2 * math.log(d) / d)
+        assert 2 * ls.start_overlap_tail(band * math.sqrt(d), d) <= 2 / d
 
 
 # --------------------------------------------------------------------------- gradient at the start

@@ -58,8 +58,8 @@ def test_explorer_rejects_bad_defaults():
 def test_flow_solutions_draw_closed_numeric_and_small_curves():
     fig = plots.flow_solutions(flow_curves((2, 3), m0=0.1, points=30))
     assert len(fig.axes) == 2
-    assert [ax.get_xlabel() for ax in fig.axes] == ["time $t$", "time $t$"]
-    assert len(fig.axes[1].get_lines()) == 4  # closed, numeric, small-m, t_*
+    assert [ax.get_xlabel() for ax in fig.axes] == [r"flow time $\tau$", r"flow time $\tau$"]
+    assert len(fig.axes[1].get_lines()) == 4  # closed, numeric, small-m, tau_*
 
 
 def test_escape_time_figure_is_log_log_with_one_theory_line_per_k():

@@ -34,7 +34,7 @@ def _check(name: str, value: object, kind: type) -> None:
 
 def flow_solutions(curves: FlowCurves) -> Figure:
     r"""One panel per ``k``: closed form (line), numerical solution (dots) and, for ``k >= 3``,
-    the small-overlap solution (dashed) with its blow-up time :math:`t_*` (dotted)."""
+    the small-overlap solution (dashed) with its blow-up time :math:`\tau_*` (dotted), against flow time :math:`\tau`."""
     _check("curves", curves, FlowCurves)
     n = len(curves.k)
     fig = Figure(figsize=(3.2 * n, 3.2), layout="constrained")
@@ -47,11 +47,11 @@ def flow_solutions(curves: FlowCurves) -> Figure:
         if k >= 3:
             shown = np.where(np.abs(small) <= 1.5, small, np.nan)
             ax.plot(t, shown, "--", color="C3", lw=1.5, label="small-$m$ solution")
-            ax.axvline(blowup, color="C3", ls=":", lw=1, label=r"$t_* = m_0^{-(k-2)}/(k(k-2))$")
+            ax.axvline(blowup, color="C3", ls=":", lw=1, label=r"$\tau_* = m_0^{-(k-2)}/(k(k-2))$")
         ax.set_ylim(0.0, 1.05)
-        ax.set_xlabel("time $t$")
+        ax.set_xlabel(r"flow time $\tau$")
         ax.set_title(f"$k = {k}$, $m_0 = {curves.m0:g}$", fontsize=10)
-    axes[0].set_ylabel("overlap $m(t)$")
+    axes[0].set_ylabel(r"overlap $m(\tau)$")
     handles, labels = axes[-1].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
     return fig
@@ -69,8 +69,8 @@ def flow_escape_times(table: EscapeTable) -> Figure:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("dimension $d$")
-    ax.set_ylabel(rf"flow time to reach $m = {table.level:g}$")
-    ax.set_title(rf"escape from $m_0 = {table.c:g}/\sqrt{{d}}$: exact (dots), leading term (lines)", fontsize=10)
+    ax.set_ylabel(rf"flow escape time $\tau_{{\rm esc}}$ to $m = {table.level:g}$")
+    ax.set_title(rf"escape from $m_0 = c_0/\sqrt{{d}}$, $c_0 = {table.c:g}$: exact (dots), leading term (lines)", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -144,7 +144,7 @@ def search_phase(results: SearchPhase | Sequence[SearchPhase]) -> Figure:
         ax.axvline(r.typical_flow_time, color="C2", ls=":", lw=1.2, label=r"flow from $1/\sqrt{d}$")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel(r"flow's escape time from the run's $m_0$")
+        ax.set_xlabel(r"flow's escape time $\tau_{\rm esc}$ from the run's $m_0$")
         ax.set_ylabel(r"SGD escape time $t\eta$")
         k = r.link.information_exponent
         power = max(1.0, k / 2)

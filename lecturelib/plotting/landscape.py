@@ -63,7 +63,7 @@ def _draw_signal(ax: Axes, profile: LandscapeProfile) -> None:
     ax.plot(profile.m, profile.signal, color="C4", lw=2)
     _mark_critical(ax, profile, "signal")
     ax.set_xlabel(r"overlap $m = \langle w, w_*\rangle$")
-    ax.set_ylabel(r"$\langle w_*, \nabla_S L\rangle = -(1-m^2)\phi'(m)$")
+    ax.set_ylabel(r"$\langle w_*, \nabla_S L\rangle = -(1-m^2)\psi'(m)$")
 
 
 def _legend_once(fig: Figure, axes: Sequence[Axes]) -> None:
@@ -178,7 +178,7 @@ def sphere(grids: Sequence[SphereGrid]) -> Figure:
 
 
 def start_histograms(samples: Mapping[int, np.ndarray], bins: int = 40) -> Figure:
-    r"""One panel per dimension: histogram of sampled :math:`m_0` against the density :math:`c_d(1-m^2)^{(d-3)/2}`.
+    r"""One panel per dimension: histogram of sampled :math:`m_0` against the density :math:`b_d(1-m^2)^{(d-3)/2}`.
 
     ``samples`` maps ``d`` to an array of sampled overlaps; the dashed curve is the Gaussian
     :math:`N(0, 1/d)` that the law approaches.
