@@ -461,9 +461,9 @@ def correlated_expectation(
     *,
     nodes: int = 80,
 ) -> float:
-    r""":math:`\mathbb{E}[f(G_1)\,g(G_2)]` for standard Gaussians with correlation :math:`\rho`.
+    r""":math:`\mathbb{E}[f(G_1)\,g(G_2)]` for standard Gaussians with correlation :math:`r` = ``rho``.
 
-    Writes :math:`G_2 = \rho G_1 + \sqrt{1-\rho^2}\, G_3` with :math:`G_1, G_3` independent
+    Writes :math:`G_2 = r G_1 + \sqrt{1-r^2}\, G_3` with :math:`G_1, G_3` independent
     and applies the tensor product of two ``nodes``-point Gauss--Hermite rules, which is exact
     when ``f`` and ``g`` are polynomials of total degree ``<= 2 * nodes - 1``. Meant for smooth
     ``f, g`` (e.g. to check Mehler's formula); for kinks it converges slowly.
@@ -627,12 +627,12 @@ def information_exponent(
 
 
 def mehler(j: int, k: int, rho: ArrayLike, normalized: bool = False) -> np.ndarray:
-    r"""Mehler's formula: :math:`\mathbb{E}[He_j(G_1)\,He_k(G_2)] = k!\,\rho^k\,\mathbf{1}[j=k]`.
+    r"""Mehler's formula: :math:`\mathbb{E}[He_j(G_1)\,He_k(G_2)] = k!\,r^k\,\mathbf{1}[j=k]`.
 
-    For standard Gaussians :math:`G_1, G_2` with correlation :math:`\rho`. With
+    For standard Gaussians :math:`G_1, G_2` with correlation :math:`r` = ``rho``. With
     ``normalized=True`` the polynomials are :math:`h_k = He_k/\sqrt{k!}` and the value is
-    :math:`\rho^k\,\mathbf{1}[j=k]`. Summing over the expansion of ``f`` gives
-    :math:`\mathbb{E}[f(G_1) f(G_2)] = \sum_k \frac{\mu_k^2}{k!}\rho^k`.
+    :math:`r^k\,\mathbf{1}[j=k]`. Summing over the expansion of ``f`` gives
+    :math:`\mathbb{E}[f(G_1) f(G_2)] = \sum_k \frac{\mu_k^2}{k!}r^k`.
 
     Parameters
     ----------

@@ -94,7 +94,7 @@ def test_he4_crawls_47_time_units_below_0_2_and_less_than_4_above():
     below = flow_escape_time(he4, 0.05, 0.2)
     above = flow_escape_time(he4, 0.2, 0.95)
     assert round(below, 2) == 47.23 and round(above, 2) == 3.66
-    assert below == pytest.approx((g4(0.2) - g4(0.05)) / 4, rel=1e-12)
+    assert below == pytest.approx((q4(0.2) - q4(0.05)) / 4, rel=1e-12)
 
 
 # --------------------------------------------------------------------------- escape times against d
