@@ -610,6 +610,15 @@ def _directions(d: int, m: np.ndarray, rng: np.random.Generator) -> tuple[np.nda
     return w_star, m[:, None] * w_star + np.sqrt(1.0 - m * m)[:, None] * u
 
 
+def _overlaps(weights: np.ndarray, w_star: np.ndarray) -> np.ndarray:
+    """``weights @ w_star`` rounded to 12 digits: an overlap of 0 must not print as ``-0.00``.
+
+    The dot product of orthogonal vectors is of order 1e-17 with a sign that depends on the
+    BLAS summation order (threads, SIMD path, CPU), which made stored outputs flaky.
+    """
+    return np.round(weights @ w_star, 12) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
 def directions_with_overlap(d: int, m: ArrayLike, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     r"""Explicit unit vectors with prescribed overlaps: :math:`w_*` and one :math:`w` per overlap.
 
@@ -686,6 +695,6 @@ def sample_population_loss(
     mean = total / samples
     var = np.maximum(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
     return LossSample(
-        link=link, d=int(d), samples=int(samples), seed=int(seed), m=weights @ w_star,
+        link=link, d=int(d), samples=int(samples), seed=int(seed), m=_overlaps(weights, w_star),
         mean=mean, stderr=np.sqrt(var / samples), formula=np.atleast_1d(link.population_loss(m)),
     )
