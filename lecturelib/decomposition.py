@@ -52,7 +52,7 @@ __all__ = [
     "bihari_lasalle_bound", "comparison_sequence", "comparison_flow",
     "AdmissibleRegion", "admissible_region", "region_position", "proof_constants",
     "PointDiagnostics", "diagnose_point", "NormGrowth", "norm_growth", "BihariLasalleCurves",
-    "bihari_lasalle_curves", "theorem_point", "RECORD_LIMIT_BYTES",
+    "bihari_lasalle_curves", "theorem_point", "centred_increments", "notes_form_failures", "RECORD_LIMIT_BYTES",
 ]
 
 RECORD_LIMIT_BYTES = 1 << 30
@@ -426,12 +426,13 @@ def _brownian_quantile(delta: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def martingale_tail(decomposition: Decomposition, levels: ArrayLike, p: tuple[float, ...] = (2.0, 4.0, 6.0)) -> MartingaleTail:
+def martingale_tail(decomposition: Decomposition, levels: ArrayLike, p: tuple[float, ...] = (2.0, 4.0, 6.0), *,
+                    relative: bool = False) -> MartingaleTail:
     r"""Doob's maximal inequality on runs: :math:`\mathbb{P}(\max_{t\le T}|M_t| \ge \lambda) \le \mathbb{E}|M_T|^p/\lambda^p`.
 
     The moments :math:`\mathbb{E}|M_T|^p` are estimated from the same runs (final values), and
-    the maxima are over every step. ``levels`` are in the units of :math:`M` (multiply
-    :math:`\sigma_T` for relative levels).
+    the maxima are over every step. ``levels`` are in the units of :math:`M`, or of
+    :math:`\sigma_T = (\widehat{\mathbb{E}}M_T^2)^{1/2}` with ``relative=True``.
     """
     if not isinstance(decomposition, Decomposition):
         raise TypeError(f"decomposition must be a Decomposition, got {type(decomposition).__name__}")
@@ -444,6 +445,8 @@ def martingale_tail(decomposition: Decomposition, levels: ArrayLike, p: tuple[fl
     if any(q < 1 for q in p):
         raise ValueError(f"p must hold moments >= 1, got {p!r}")
     final = np.abs(decomposition.martingale[:, -1])
+    if relative:
+        levels = levels * float(np.sqrt(np.mean(final**2)))
     peak = decomposition.max_martingale
     n = peak.size
     hit = peak[None, :] >= levels[:, None]
@@ -897,3 +900,38 @@ def theorem_point(d: int, k: int, eta_scale: float, time_scale: float) -> tuple[
     if k == 2:
         return c / d, max(1, int(round(tau * d * math.log(d))))
     return c * d ** (-k / 2), max(1, int(round(tau * d ** (k - 1))))
+
+
+def centred_increments(dec: Decomposition) -> np.ndarray:
+    r"""The recorded :math:`g_t - \bar g_t` of every run, flattened (steps where a step followed)."""
+    _check_decomposition(dec)
+    values = (dec.increment - dec.mean_increment).ravel()
+    return values[np.isfinite(values)]
+
+
+def _check_decomposition(dec: object) -> None:
+    if not isinstance(dec, Decomposition):
+        raise TypeError(f"dec must be a Decomposition, got {type(dec).__name__}")
+
+
+def notes_form_failures(k: int, samples: int = 2000, *, steps: int = 200, seed: int = 0) -> dict[str, float]:
+    r"""Fraction of random :math:`(a_0, a_1)` whose smallest sequence drops below each form of the bound.
+
+    :math:`a_0 \sim U(0, 1)`, :math:`\log_{10} a_1 \sim U(-3, 0)`; the sequence
+    :math:`u_t = a_0 + a_1\sum_{s<t}u_s^{k-1}` is compared with both bounds on ``t = 0..steps``
+    (with a relative slack of ``1e-12`` for rounding). Returns ``corrected`` and ``notes``.
+    """
+    k = check_int("k", k, 2)
+    samples = check_int("samples", samples, 1)
+    steps = check_int("steps", steps, 1)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    t = np.arange(steps + 1, dtype=float)
+    fails = {"corrected": 0, "notes": 0}
+    for _ in range(samples):
+        a0 = float(rng.uniform(1e-3, 1.0))
+        a1 = float(10.0 ** rng.uniform(-3.0, 0.0))
+        u = comparison_sequence(a0, a1, k, steps)
+        for name, notes in (("corrected", False), ("notes", True)):
+            bound = bihari_lasalle_bound(a0, a1, k, t, notes_form=notes)
+            fails[name] += bool(np.any(u < bound * (1.0 - 1e-12)))
+    return {name: count / samples for name, count in fails.items()}

@@ -62,7 +62,7 @@ def norm_growth(growth: NormGrowth) -> Figure:
         ax.plot(x[keep], growth.norm_excess[i][keep], "-", color=f"C{i}", lw=1.8,
                 label=rf"$\|w_t\|^2 - 1$, $\eta = {eta:.0e}$")
         ax.plot(x[keep], growth.martingale[i][keep], "-.", color=f"C{i}", lw=1.2,
-                label=rf"$\sqrt{{d}}\,\max_{{s\le t}}|M_s|$ (90 %), $\eta = {eta:.0e}$")
+                label=rf"$\sqrt{{d}}\,\max_{{s \leq t}}|M_s|$ (90 %), $\eta = {eta:.0e}$")
     x = growth.scale[0][growth.scale[0] > 0]
     ax.plot(x, growth.predicted_excess[0][growth.scale[0] > 0], "k--", lw=1,
             label=r"$\eta^2 t\,(\mathbb{E}[\kappa^2](d-2) + \mathbb{E}[\kappa^2\beta^2])$")
@@ -94,7 +94,7 @@ def martingale_tail(tail: MartingaleTail) -> Figure:
     ax.set_yscale("log")
     ax.set_ylim(max(0.3 / tail.runs, 1e-5), 1.5)
     ax.set_xlabel(r"level $\lambda/\sigma_T$, $\sigma_T^2 = \mathbb{E}M_T^2$")
-    ax.set_ylabel(r"$\mathbb{P}(\max_{t\le T}|M_t| \geq \lambda)$")
+    ax.set_ylabel(r"$\mathbb{P}(\max_{t \leq T}|M_t| \geq \lambda)$")
     ax.set_title("Doob's maximal inequality on runs", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     return fig
