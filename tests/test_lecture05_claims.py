@@ -79,6 +79,10 @@ def test_doob_quantiles_and_the_brownian_prediction(tail):
     assert tail.sigma == pytest.approx(0.06559, abs=5e-6)
     assert 1e-4 * math.sqrt(5000 * 114.0) == pytest.approx(0.07550, abs=5e-6)
     assert np.all(tail.empirical <= tail.best + 3 * tail.standard_error + 1e-12)
+    x = tail.levels / tail.sigma
+    far = (x > 2.8) & (x < 3.35)
+    assert np.all((tail.empirical[far] - tail.brownian[far]) / tail.standard_error[far] > 1.5)  # heavier tail
+    assert np.all(tail.empirical[(x > 0.5) & (x < 1.5)] < tail.brownian[(x > 0.5) & (x < 1.5)])
 
 
 def test_increments_are_not_sub_gaussian():

@@ -165,10 +165,13 @@ def admissible_region(region: AdmissibleRegion, points: Sequence[PointDiagnostic
     fig = Figure(figsize=(6.6, 4.6), layout="constrained")
     ax = fig.add_subplot()
     _draw_region(ax, region)
-    for p in points:
+    # Labels alternate above-right and below-left so that neighbouring points stay readable.
+    for i, p in enumerate(points):
         ax.plot(p.eta, p.steps, "o", color="k", ms=6)
-        ax.annotate(f"esc {p.escaped:.0%}, |M|>m0/2 {p.martingale_fails:.0%}\n‖w_T‖ ≈ {p.norm:.2g}",
-                    (p.eta, p.steps), textcoords="offset points", xytext=(6, 4), fontsize=7)
+        above = i % 2 == 0
+        ax.annotate(f"escaped {p.escaped:.0%}, |M|>m0/2 {p.martingale_fails:.0%}, ‖w_T‖ {p.norm:.2g}",
+                    (p.eta, p.steps), textcoords="offset points", xytext=(6, 6) if above else (-6, -12),
+                    ha="left" if above else "right", fontsize=7)
     ax.set_title(rf"$h_{region.k}$, $d = {region.d}$: where the proof's conditions hold", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     return fig
