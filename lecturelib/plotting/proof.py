@@ -156,8 +156,8 @@ def _draw_region(ax, region: AdmissibleRegion) -> None:
 def admissible_region(region: AdmissibleRegion, points: Sequence[PointDiagnostics] = ()) -> Figure:
     r"""The region of (A1) and (A2) in the :math:`(\eta, T)` plane (log-log), with runs placed in it.
 
-    Each point is labelled with the escaped fraction and the fraction of runs whose martingale
-    exceeded :math:`m_0/2`.
+    Points are numbered; a box lists, for each, the escaped fraction, the fraction of runs whose
+    martingale exceeded :math:`m_0/2` and the median final norm.
     """
     _check("region", region, AdmissibleRegion)
     for i, p in enumerate(points):
@@ -165,13 +165,15 @@ def admissible_region(region: AdmissibleRegion, points: Sequence[PointDiagnostic
     fig = Figure(figsize=(6.6, 4.6), layout="constrained")
     ax = fig.add_subplot()
     _draw_region(ax, region)
-    # Labels alternate above-right and below-left so that neighbouring points stay readable.
+    # Points are numbered; their results are listed in the empty upper right corner.
+    lines = []
     for i, p in enumerate(points):
         ax.plot(p.eta, p.steps, "o", color="k", ms=6)
-        above = i % 2 == 0
-        ax.annotate(f"escaped {p.escaped:.0%}, |M|>m0/2 {p.martingale_fails:.0%}, ‖w_T‖ {p.norm:.2g}",
-                    (p.eta, p.steps), textcoords="offset points", xytext=(6, 6) if above else (-6, -12),
-                    ha="left" if above else "right", fontsize=7)
+        ax.annotate(str(i + 1), (p.eta, p.steps), textcoords="offset points", xytext=(5, 4), fontsize=9)
+        lines.append(f"{i + 1}: escaped {p.escaped:.0%}, |M|>m0/2 in {p.martingale_fails:.0%}, ‖w_T‖ {p.norm:.2g}")
+    if lines:
+        ax.text(0.98, 0.98, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7, multialignment="left",
+                bbox=dict(facecolor="white", edgecolor="0.8"))
     ax.set_title(rf"$h_{region.k}$, $d = {region.d}$: where the proof's conditions hold", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     return fig
