@@ -357,7 +357,8 @@ def brownian_maximum_tail(x: ArrayLike, terms: int = 200) -> np.ndarray:
     small = x < 1.5
     n = np.arange(terms)[:, None]
     xs = x[small][None, :]
-    inside = 4 / np.pi * np.sum((-1.0) ** n / (2 * n + 1) * np.exp(-(np.pi**2) * (2 * n + 1) ** 2 / (8 * xs**2)), axis=0)
+    odd = 2 * n + 1
+    inside = 4 / np.pi * np.sum((-1.0) ** n / odd * np.exp(-(np.pi**2) * odd**2 / (8 * xs**2)), axis=0)
     out[small] = 1.0 - inside
     j = np.arange(1, 30)[:, None]
     xl = x[~small][None, :]

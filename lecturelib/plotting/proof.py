@@ -89,7 +89,8 @@ def martingale_tail(tail: MartingaleTail) -> Figure:
     ax.errorbar(x[shown], tail.empirical[shown], yerr=tail.standard_error[shown], fmt="o", ms=3.5, color="k",
                 label=f"empirical ({tail.runs} runs)")
     for i, p in enumerate(tail.p):
-        ax.plot(x, tail.doob[i], "-", color=f"C{i}", lw=1.3, label=rf"Doob, $p = {p:g}$: $\mathbb{{E}}|M_T|^{{{p:g}}}/\lambda^{{{p:g}}}$")
+        label = rf"Doob, $p = {p:g}$: $\mathbb{{E}}|M_T|^{{{p:g}}}/\lambda^{{{p:g}}}$"
+        ax.plot(x, tail.doob[i], "-", color=f"C{i}", lw=1.3, label=label)
     ax.plot(x, tail.brownian, "--", color="C3", lw=1.3, label=r"Brownian maximum, $\sigma_T$ matched")
     ax.set_yscale("log")
     ax.set_ylim(max(0.3 / tail.runs, 1e-5), 1.5)
@@ -172,8 +173,8 @@ def admissible_region(region: AdmissibleRegion, points: Sequence[PointDiagnostic
         ax.annotate(str(i + 1), (p.eta, p.steps), textcoords="offset points", xytext=(5, 4), fontsize=9)
         lines.append(f"{i + 1}: escaped {p.escaped:.0%}, |M|>m0/2 in {p.martingale_fails:.0%}, ‖w_T‖ {p.norm:.2g}")
     if lines:
-        ax.text(0.98, 0.98, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7, multialignment="left",
-                bbox=dict(facecolor="white", edgecolor="0.8"))
+        ax.text(0.98, 0.98, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                multialignment="left", bbox=dict(facecolor="white", edgecolor="0.8"))
     ax.set_title(rf"$h_{region.k}$, $d = {region.d}$: where the proof's conditions hold", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     return fig
