@@ -18,24 +18,110 @@ so that nothing is drawn twice and no global figure state is kept). The panel dr
 construction, so the notebook's stored output (and the static site) shows the default figure.
 Tests drive a panel by setting ``panel.controls[name].value`` and reading ``panel.figure``
 and ``panel.draws``.
+
+Accessibility: the figure is shown as an ``<img>`` whose alternative text says what it shows,
+derived from the figure's suptitle, axes titles and axis labels (:func:`describe_figure`)
+unless ``alt=`` gives it (a string, or a function of the control values like ``draw``). Every
+control is named by its ``description`` (the control's key when it has none), which the
+site's widget manager ties to the control (see ``_ext/widgets-setup.js``).
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
-from IPython.display import Image, display
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..plotting import figure_png
+from ._controls import name_controls
 
 STATIC_NOTE = (
     "<small><i>In a running notebook, moving a control recomputes the figure. "
     "On the static website the controls cannot call Python: the figure shows the "
     "default settings.</i></small>"
 )
+
+
+# Mathtext in titles and labels, read out: symbols as Unicode, wrappers dropped.
+_TEX_SYMBOLS = {
+    "langle": "⟨", "rangle": "⟩", "|": "‖", "nabla": "∇", "partial": "∂", "infty": "∞",
+    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "approx": "≈", "sim": "~",
+    "propto": "∝", "cdot": "·", "times": "×", "pm": "±", "to": "→", "in": "∈", "top": "ᵀ",
+    "ell": "ℓ", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "min": "min", "max": "max",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
+    "Lambda": "Λ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": " ",
+    "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "",
+}
+_TEX_WRAPPER = re.compile(r"\\(?:mathbb|mathrm|mathbf|mathcal|mathit|operatorname|text|textrm|boldsymbol)\{([^{}]*)\}")
+_TEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
+_TEX_SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
+_TEX_COMMAND = re.compile(r"\\(?:([A-Za-z]+) ?|([|,;:! ]))")  # a control word eats one space
+
+
+def _plain(text: str) -> str:
+    r"""``text`` without mathtext markup: ``$\langle w, w_*\rangle$`` reads "⟨w, w_*⟩"."""
+    text = text.replace("$", "")
+    for _ in range(3):  # innermost groups first
+        text = _TEX_WRAPPER.sub(r"\1", text)
+        text = _TEX_FRAC.sub(lambda m: f"{m[1]}/{m[2]}" if len(m[1]) == 1 else f"({m[1]})/{m[2]}", text)
+        text = _TEX_SQRT.sub(lambda m: f"√{m[1]}" if len(m[1]) == 1 else f"√({m[1]})", text)
+    text = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m[1] or m[2], m[1] or m[2]), text)
+    text = re.sub(r"⟨\s+", "⟨", re.sub(r"\s+⟩", "⟩", text))
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def _scale(ax: Axes) -> str:
+    logs = (ax.get_xscale() == "log", ax.get_yscale() == "log")
+    return {(True, True): " on log-log axes", (True, False): " with a logarithmic x axis",
+            (False, True): " with a logarithmic y axis"}.get(logs, "")
+
+
+def _describe_axes(ax: Axes) -> str:
+    xlabel, ylabel = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+    if ax.get_label() == "<colorbar>":
+        return f"colour scale: {ylabel or xlabel}" if (ylabel or xlabel) else ""
+    title = " ".join(_plain(ax.get_title(loc)) for loc in ("left", "center", "right") if ax.get_title(loc))
+    if xlabel and ylabel:
+        plotted = f"{ylabel} against {xlabel}{_scale(ax)}"
+    else:
+        plotted = xlabel or ylabel
+    legend = ax.get_legend()
+    labels = [_plain(t.get_text()) for t in legend.get_texts()] if legend is not None else []
+    parts = [p for p in (title, plotted) if p]
+    text = ": ".join(parts)
+    if labels:
+        text += ("; " if text else "") + "legend: " + ", ".join(labels)
+    return text
+
+
+def describe_figure(figure: Figure) -> str:
+    """A short description of what ``figure`` shows, for its alternative text.
+
+    Built from the suptitle, then each axes' title and axis labels ("y against x", with the
+    log scales named) and legend entries, in the order the axes were added. Empty when the
+    figure has no title or label at all.
+    """
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    suptitle = _plain(figure.get_suptitle())
+    panels = [d for d in (_describe_axes(ax) for ax in figure.axes) if d]
+    if len(panels) > 1:
+        panels = [f"Figure in {len(panels)} panels", *(f"Panel {i}: {d}" for i, d in enumerate(panels, 1))]
+    text = ". ".join(p for p in [suptitle, *panels] if p)
+    return text + "." if text else ""
+
+
+AltText = str | Callable[..., str] | None
 
 
 class Panel:
@@ -53,6 +139,8 @@ class Panel:
         How many times the figure has been drawn (1 after construction).
     widget : ipywidgets.VBox
         The assembled view: title, controls, figure, and a note on the static site.
+    alt_text : str
+        The alternative text of the figure shown now.
     """
 
     def __init__(
@@ -62,6 +150,7 @@ class Panel:
         *,
         title: str = "",
         note: str = STATIC_NOTE,
+        alt: AltText = None,
     ) -> None:
         if not callable(draw):
             raise TypeError(f"draw must be callable, got {type(draw).__name__}")
@@ -73,8 +162,15 @@ class Panel:
                     f"controls[{name!r}] must be an ipywidgets value widget, "
                     f"got {type(control).__name__}"
                 )
+        if not (alt is None or isinstance(alt, str) or callable(alt)):
+            raise TypeError(f"alt must be a string, a function of the controls' values or None, got {alt!r}")
+        if isinstance(alt, str) and not alt.strip():
+            raise ValueError(f"alt must describe the figure, got {alt!r}")
         self._draw = draw
-        self.controls: dict[str, W.ValueWidget] = dict(controls)
+        self._alt = alt
+        self._title = title
+        self.alt_text = ""
+        self.controls: dict[str, W.ValueWidget] = name_controls(controls)
         self.output = W.Output()
         self.figure: Figure | None = None
         self.draws = 0
@@ -97,15 +193,31 @@ class Panel:
         figure = self._draw(**self.values)
         if not isinstance(figure, Figure):
             raise TypeError(f"draw must return a matplotlib Figure, got {type(figure).__name__}")
+        alt = self._alt_text(figure)
         self.figure = figure
+        self.alt_text = alt
         self.draws += 1
         # A PNG, not the Figure object: the stored widget state then carries the image that
-        # the static site shows, whatever matplotlib backend the kernel has.
-        image = Image(data=figure_png(figure), format="png")
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(image)
+        # the static site shows, whatever matplotlib backend the kernel has. As an <img> with
+        # its alternative text: the widget manager renders a bare image/png output without one.
+        png = base64.b64encode(figure_png(figure)).decode("ascii")
+        image = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}"/>'
+        self.output.outputs = (
+            {"output_type": "display_data", "data": {"text/html": image, "text/plain": alt}, "metadata": {}},
+        )
         return figure
+
+    def _alt_text(self, figure: Figure) -> str:
+        """``alt`` (called with the control values if it is a function), else the figure's description."""
+        if callable(self._alt):
+            alt = self._alt(**self.values)
+            if not isinstance(alt, str) or not alt.strip():
+                raise ValueError(f"alt must return a non-empty string, got {alt!r}")
+            return alt
+        alt = self._alt or describe_figure(figure) or self._title
+        if not alt:
+            raise ValueError("the figure has no title or axis label to describe it: label it or pass alt=")
+        return alt
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -117,6 +229,12 @@ def panel(
     *,
     title: str = "",
     note: str = STATIC_NOTE,
+    alt: AltText = None,
 ) -> Panel:
-    """Build a :class:`Panel`: ``draw(**{name: control.value})`` is redrawn on every change."""
-    return Panel(draw, controls, title=title, note=note)
+    """Build a :class:`Panel`: ``draw(**{name: control.value})`` is redrawn on every change.
+
+    ``alt`` is the figure's alternative text: a string, a function of the control values (as
+    ``draw``) returning one, or None to describe the figure from its titles and axis labels
+    (:func:`describe_figure`).
+    """
+    return Panel(draw, controls, title=title, note=note, alt=alt)
