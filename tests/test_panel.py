@@ -168,3 +168,23 @@ def test_describe_figure_names_a_colour_scale_and_rejects_non_figures():
     assert describe_figure(fig) == "Figure in 2 panels. Panel 1: heat map: j against i. Panel 2: colour scale: value."
     with pytest.raises(TypeError, match="figure"):
         describe_figure("not a figure")
+
+
+def test_png_formatter_stores_the_figure_description_as_alt_metadata():
+    from lecturelib.plotting._display import figure_png, figure_png_with_alt
+
+    png, metadata = figure_png_with_alt(_line(1.0))
+    assert png == figure_png(_line(1.0))
+    assert metadata == {"alt": "y against x."}
+    bare = Figure()
+    bare.add_subplot().plot([0, 1])
+    assert figure_png_with_alt(bare)[1] == {}
+
+
+def test_mathtext_is_read_out_in_plain_symbols():
+    from lecturelib.plotting._describe import _plain
+
+    assert _plain(r"$m - m_{\rm flow}(\tau)$") == "m - m_flow(τ)"
+    assert _plain(r"$\frac{1}{4}\ln(d/c^2)$") == "1/4 ln (d/c^2)"
+    assert _plain(r"$\sqrt{d}$ and $\sqrt{d\eta}$") == "√d and √(dη)"
+    assert _plain(r"$\eta = c\,d^{-k/2}$") == "η = c d^-k/2"

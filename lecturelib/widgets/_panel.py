@@ -30,15 +30,14 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..plotting import figure_png
+from ..plotting._describe import describe_figure
 from ._controls import name_controls
 
 STATIC_NOTE = (
@@ -46,79 +45,6 @@ STATIC_NOTE = (
     "On the static website the controls cannot call Python: the figure shows the "
     "default settings.</i></small>"
 )
-
-
-# Mathtext in titles and labels, read out: symbols as Unicode, wrappers dropped.
-_TEX_SYMBOLS = {
-    "langle": "⟨", "rangle": "⟩", "|": "‖", "nabla": "∇", "partial": "∂", "infty": "∞",
-    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "approx": "≈", "sim": "~",
-    "propto": "∝", "cdot": "·", "times": "×", "pm": "±", "to": "→", "in": "∈", "top": "ᵀ",
-    "ell": "ℓ", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "min": "min", "max": "max",
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
-    "Lambda": "Λ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-    ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": " ",
-    "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "",
-}
-_TEX_WRAPPER = re.compile(r"\\(?:mathbb|mathrm|mathbf|mathcal|mathit|operatorname|text|textrm|boldsymbol)\{([^{}]*)\}")
-_TEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
-_TEX_SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
-_TEX_COMMAND = re.compile(r"\\(?:([A-Za-z]+) ?|([|,;:! ]))")  # a control word eats one space
-
-
-def _plain(text: str) -> str:
-    r"""``text`` without mathtext markup: ``$\langle w, w_*\rangle$`` reads "⟨w, w_*⟩"."""
-    text = text.replace("$", "")
-    for _ in range(3):  # innermost groups first
-        text = _TEX_WRAPPER.sub(r"\1", text)
-        text = _TEX_FRAC.sub(lambda m: f"{m[1]}/{m[2]}" if len(m[1]) == 1 else f"({m[1]})/{m[2]}", text)
-        text = _TEX_SQRT.sub(lambda m: f"√{m[1]}" if len(m[1]) == 1 else f"√({m[1]})", text)
-    text = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m[1] or m[2], m[1] or m[2]), text)
-    text = re.sub(r"⟨\s+", "⟨", re.sub(r"\s+⟩", "⟩", text))
-    return " ".join(text.replace("{", "").replace("}", "").split())
-
-
-def _scale(ax: Axes) -> str:
-    logs = (ax.get_xscale() == "log", ax.get_yscale() == "log")
-    return {(True, True): " on log-log axes", (True, False): " with a logarithmic x axis",
-            (False, True): " with a logarithmic y axis"}.get(logs, "")
-
-
-def _describe_axes(ax: Axes) -> str:
-    xlabel, ylabel = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
-    if ax.get_label() == "<colorbar>":
-        return f"colour scale: {ylabel or xlabel}" if (ylabel or xlabel) else ""
-    title = " ".join(_plain(ax.get_title(loc)) for loc in ("left", "center", "right") if ax.get_title(loc))
-    if xlabel and ylabel:
-        plotted = f"{ylabel} against {xlabel}{_scale(ax)}"
-    else:
-        plotted = xlabel or ylabel
-    legend = ax.get_legend()
-    labels = [_plain(t.get_text()) for t in legend.get_texts()] if legend is not None else []
-    parts = [p for p in (title, plotted) if p]
-    text = ": ".join(parts)
-    if labels:
-        text += ("; " if text else "") + "legend: " + ", ".join(labels)
-    return text
-
-
-def describe_figure(figure: Figure) -> str:
-    """A short description of what ``figure`` shows, for its alternative text.
-
-    Built from the suptitle, then each axes' title and axis labels ("y against x", with the
-    log scales named) and legend entries, in the order the axes were added. Empty when the
-    figure has no title or label at all.
-    """
-    if not isinstance(figure, Figure):
-        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
-    suptitle = _plain(figure.get_suptitle())
-    panels = [d for d in (_describe_axes(ax) for ax in figure.axes) if d]
-    if len(panels) > 1:
-        panels = [f"Figure in {len(panels)} panels", *(f"Panel {i}: {d}" for i, d in enumerate(panels, 1))]
-    text = ". ".join(p for p in [suptitle, *panels] if p)
-    return text + "." if text else ""
 
 
 AltText = str | Callable[..., str] | None

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from _site import AXE_URL_PATH, SITE, OpenedPage, site_pages
@@ -50,14 +52,26 @@ def _blocking(violations: list[dict]) -> list[str]:
             for v in violations if v["impact"] in BLOCKING]
 
 
+IMAGES_JS = """
+() => Array.from(document.querySelectorAll('article img'))
+  .filter(i => i.getAttribute('role') !== 'presentation')
+  .map(i => ({src: i.src.slice(0, 60), alt: i.getAttribute('alt')}))
+"""
+FILE_NAME = re.compile(r"(\.(png|jpe?g|gif|svg)$)|_images/|^data:", re.IGNORECASE)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", PAGES)
 def test_page_has_no_serious_or_critical_axe_violation(browser, site_url, page_path):
     opened = OpenedPage(browser, site_url, page_path)
     violations = run_axe(opened, site_url)
+    images = opened.page.evaluate(IMAGES_JS)
     AXE_RESULTS[page_path] = violations
     opened.close()
     assert not _blocking(violations), f"{page_path}: " + "; ".join(_blocking(violations))
+    # axe accepts any alt; a figure's must say what it shows, not name its file.
+    unnamed = [i for i in images if not (i["alt"] or "").strip() or FILE_NAME.search(i["alt"])]
+    assert not unnamed, f"{page_path}: figures without a description for their alt text: {unnamed[:5]}"
 
 
 # --- keyboard ---------------------------------------------------------------------------
