@@ -49,6 +49,7 @@ $(ASSETS_STAMP): $(NODE_STAMP) _ext/widgets-setup.js
 	cp node_modules/mathjax/es5/tex-chtml.js $(ASSETS)/mathjax/
 	cp -r node_modules/mathjax/es5/{input,output,ui,a11y,adaptors,sre} $(ASSETS)/mathjax/
 	cp node_modules/requirejs/require.js $(ASSETS)/requirejs/
+	mkdir -p $(ASSETS)/axe && cp node_modules/axe-core/axe.min.js $(ASSETS)/axe/  # for the browser check's audit
 	cp _ext/widgets-setup.js $(ASSETS)/
 	cd node_modules/@jupyter-widgets/html-manager/dist && \
 	  cp $$(ls | grep -v -e '\.map$$' -e '^embed\.js') ../../../../$(ASSETS)/html-manager/

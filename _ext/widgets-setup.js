@@ -26,4 +26,29 @@
       },
     };
   });
+
+  // 3. A slider's handle (role="slider", drawn by noUiSlider) gets no accessible name from the
+  //    manager: the widget's description is a <label> that is not tied to it. Name each handle
+  //    by its widget's label (aria-labelledby), as each widget is rendered.
+  var counter = 0;
+  function nameSliders(root) {
+    var handles = root.querySelectorAll('.jupyter-widgets [role="slider"]');
+    Array.prototype.forEach.call(handles, function (handle) {
+      if (handle.hasAttribute("aria-labelledby") || handle.hasAttribute("aria-label")) return;
+      var view = handle.closest(".widget-slider, .widget-hslider, .widget-vslider, .jupyter-widgets");
+      var label = view && view.querySelector(":scope > label.widget-label");
+      if (!label || !label.textContent.trim()) return;
+      if (!label.id) label.id = "widget-label-" + ++counter;
+      handle.setAttribute("aria-labelledby", label.id);
+      var readout = view.querySelector(":scope > .widget-readout");
+      if (readout && !readout.hasAttribute("aria-labelledby")) readout.setAttribute("aria-labelledby", label.id);
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    // One pass per burst of DOM changes (MathJax adds many nodes at once).
+    if (pending) return;
+    pending = true;
+    setTimeout(function () { pending = false; nameSliders(document); }, 0);
+  }).observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -13,6 +13,8 @@ import io
 
 from matplotlib.figure import Figure
 
+from ._describe import describe_figure
+
 
 def figure_png(figure: Figure) -> bytes:
     """The PNG bytes of ``figure``, cropped to its drawn content."""
@@ -23,8 +25,18 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def figure_png_with_alt(figure: Figure) -> tuple[bytes, dict[str, str]]:
+    """The PNG of ``figure`` and its output metadata: ``alt``, what the figure shows in words.
+
+    The course's site turns the ``alt`` metadata into the image's alternative text (see
+    ``_ext/course_site.py``). A figure with no title or label has no ``alt``.
+    """
+    alt = describe_figure(figure)
+    return figure_png(figure), ({"alt": alt} if alt else {})
+
+
 def register_png_formatter() -> bool:
-    """Register :func:`figure_png` for ``Figure`` in the running IPython shell, if any.
+    """Register :func:`figure_png_with_alt` for ``Figure`` in the running IPython shell, if any.
 
     Returns True if a shell was found. Idempotent; outside IPython it does nothing.
     """
@@ -35,5 +47,5 @@ def register_png_formatter() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png_with_alt)
     return True

@@ -18,24 +18,36 @@ so that nothing is drawn twice and no global figure state is kept). The panel dr
 construction, so the notebook's stored output (and the static site) shows the default figure.
 Tests drive a panel by setting ``panel.controls[name].value`` and reading ``panel.figure``
 and ``panel.draws``.
+
+Accessibility: the figure is shown as an ``<img>`` whose alternative text says what it shows,
+derived from the figure's suptitle, axes titles and axis labels (:func:`describe_figure`)
+unless ``alt=`` gives it (a string, or a function of the control values like ``draw``). Every
+control is named by its ``description`` (the control's key when it has none), which the
+site's widget manager ties to the control (see ``_ext/widgets-setup.js``).
 """
 
 from __future__ import annotations
 
+import base64
+import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
-from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 from ..plotting import figure_png
+from ..plotting._describe import describe_figure
+from ._controls import name_controls
 
 STATIC_NOTE = (
     "<small><i>In a running notebook, moving a control recomputes the figure. "
     "On the static website the controls cannot call Python: the figure shows the "
     "default settings.</i></small>"
 )
+
+
+AltText = str | Callable[..., str] | None
 
 
 class Panel:
@@ -53,6 +65,8 @@ class Panel:
         How many times the figure has been drawn (1 after construction).
     widget : ipywidgets.VBox
         The assembled view: title, controls, figure, and a note on the static site.
+    alt_text : str
+        The alternative text of the figure shown now.
     """
 
     def __init__(
@@ -62,6 +76,7 @@ class Panel:
         *,
         title: str = "",
         note: str = STATIC_NOTE,
+        alt: AltText = None,
     ) -> None:
         if not callable(draw):
             raise TypeError(f"draw must be callable, got {type(draw).__name__}")
@@ -73,8 +88,15 @@ class Panel:
                     f"controls[{name!r}] must be an ipywidgets value widget, "
                     f"got {type(control).__name__}"
                 )
+        if not (alt is None or isinstance(alt, str) or callable(alt)):
+            raise TypeError(f"alt must be a string, a function of the controls' values or None, got {alt!r}")
+        if isinstance(alt, str) and not alt.strip():
+            raise ValueError(f"alt must describe the figure, got {alt!r}")
         self._draw = draw
-        self.controls: dict[str, W.ValueWidget] = dict(controls)
+        self._alt = alt
+        self._title = title
+        self.alt_text = ""
+        self.controls: dict[str, W.ValueWidget] = name_controls(controls)
         self.output = W.Output()
         self.figure: Figure | None = None
         self.draws = 0
@@ -97,15 +119,31 @@ class Panel:
         figure = self._draw(**self.values)
         if not isinstance(figure, Figure):
             raise TypeError(f"draw must return a matplotlib Figure, got {type(figure).__name__}")
+        alt = self._alt_text(figure)
         self.figure = figure
+        self.alt_text = alt
         self.draws += 1
         # A PNG, not the Figure object: the stored widget state then carries the image that
-        # the static site shows, whatever matplotlib backend the kernel has.
-        image = Image(data=figure_png(figure), format="png")
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(image)
+        # the static site shows, whatever matplotlib backend the kernel has. As an <img> with
+        # its alternative text: the widget manager renders a bare image/png output without one.
+        png = base64.b64encode(figure_png(figure)).decode("ascii")
+        image = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}"/>'
+        self.output.outputs = (
+            {"output_type": "display_data", "data": {"text/html": image, "text/plain": alt}, "metadata": {}},
+        )
         return figure
+
+    def _alt_text(self, figure: Figure) -> str:
+        """``alt`` (called with the control values if it is a function), else the figure's description."""
+        if callable(self._alt):
+            alt = self._alt(**self.values)
+            if not isinstance(alt, str) or not alt.strip():
+                raise ValueError(f"alt must return a non-empty string, got {alt!r}")
+            return alt
+        alt = self._alt or describe_figure(figure) or self._title
+        if not alt:
+            raise ValueError("the figure has no title or axis label to describe it: label it or pass alt=")
+        return alt
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -117,6 +155,12 @@ def panel(
     *,
     title: str = "",
     note: str = STATIC_NOTE,
+    alt: AltText = None,
 ) -> Panel:
-    """Build a :class:`Panel`: ``draw(**{name: control.value})`` is redrawn on every change."""
-    return Panel(draw, controls, title=title, note=note)
+    """Build a :class:`Panel`: ``draw(**{name: control.value})`` is redrawn on every change.
+
+    ``alt`` is the figure's alternative text: a string, a function of the control values (as
+    ``draw``) returning one, or None to describe the figure from its titles and axis labels
+    (:func:`describe_figure`).
+    """
+    return Panel(draw, controls, title=title, note=note, alt=alt)

@@ -56,3 +56,25 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    """Print every axe violation found (minor ones included) and keep them in a JSON report."""
+    import json
+    import sys
+
+    module = sys.modules.get("test_accessibility")
+    results = getattr(module, "AXE_RESULTS", None)
+    if not results:
+        return
+    from _site import AXE_REPORT
+
+    AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
+    terminalreporter.section("axe-core violations (WCAG 2.0/2.1 A and AA), per page and rule")
+    for page, violations in sorted(results.items()):
+        for v in violations:
+            terminalreporter.write_line(f"{page}: {v['impact']:>8} {v['id']} x{v['count']}  {v['help']}")
+    if not any(results.values()):
+        terminalreporter.write_line(f"none on {len(results)} pages")
+    terminalreporter.write_line(f"(full list in {AXE_REPORT})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from _site import SCREENSHOTS, SITE, site_pages
+from _site import SITE, WIDGETS_JS, OpenedPage, site_pages, toc_pages
 
 PAGES = site_pages() or ["lectures/00-intro.html"]
 
@@ -35,61 +35,18 @@ RAW_TEX_JS = r"""
 }
 """
 
-WIDGET_STATS = r"""
-Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
-  .map(s => ({
-    controls: s.parentElement.querySelectorAll(
-      '.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, ' +
-      '.widget-inline-hbox, .widget-text, .widget-radio').length,
-    images: Array.from(s.parentElement.querySelectorAll(
-      '.widget-output img, .jupyter-widgets-output-area img'))
-      .filter(i => i.complete && i.naturalWidth > 0).length,
-  }))
-"""
-WIDGETS_JS = f"() => {WIDGET_STATS}"
-WIDGETS_READY_JS = f"() => {WIDGET_STATS}.every(w => w.controls > 0 && w.images > 0)"
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", PAGES)
 def test_page_renders_offline(browser, site_url, page_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    outside, failed, errors = [], [], []
+    opened = OpenedPage(browser, site_url, page_path)
+    page = opened.page
+    opened.screenshot()
 
-    def route(r):
-        if r.request.url.startswith(site_url):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("requestfailed", lambda req: failed.append(f"{req.url} ({req.failure})"))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    page.goto(f"{site_url}/{page_path}", wait_until="load")
-    has_math = page.evaluate("() => document.querySelectorAll('.math').length") > 0
-    if has_math:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-    n_widgets = page.evaluate(
-        "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length"
-    )
-    if n_widgets:
-        page.wait_for_function(WIDGETS_READY_JS, timeout=20_000)
-    # Not "networkidle" (flaky on a loaded machine): wait for what the checks below read.
-    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
-
-    assert not outside, f"{page_path} asked for outside resources: {outside[:5]}"
-    assert not failed, f"{page_path} has failed requests: {failed[:5]}"
-    assert not errors, f"{page_path} logged console errors: {errors[:5]}"
+    assert not opened.outside, f"{page_path} asked for outside resources: {opened.outside[:5]}"
+    assert not opened.failed, f"{page_path} has failed requests: {opened.failed[:5]}"
+    assert not opened.errors, f"{page_path} logged console errors: {opened.errors[:5]}"
     assert page.evaluate(RAW_TEX_JS) == [], f"{page_path} shows raw TeX"
-    if has_math:
+    if opened.has_math:
         assert page.evaluate("() => document.querySelectorAll('mjx-container').length") > 0
     broken = page.evaluate(
         "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
@@ -98,7 +55,7 @@ def test_page_renders_offline(browser, site_url, page_path):
     for i, w in enumerate(page.evaluate(WIDGETS_JS)):
         assert w["controls"] > 0, f"{page_path}: widget {i} shows no controls"
         assert w["images"] > 0, f"{page_path}: widget {i} shows no figure"
-    page.close()
+    opened.close()
 
 
 @pytest.mark.browser
@@ -107,6 +64,12 @@ def test_site_has_every_lecture_and_the_bibliography():
     expected = {f"lectures/0{i}-" for i in range(8)}
     assert all(any(p.startswith(e) for p in names) for e in expected), sorted(names)
     assert "lectures/references.html" in names
+
+
+@pytest.mark.browser
+def test_every_page_of_the_toc_is_built_and_checked():
+    missing = [p for p in toc_pages() if p not in PAGES]
+    assert not missing, f"pages listed in _toc.yml but not built: {missing}"
 
 
 @pytest.mark.browser
