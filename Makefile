@@ -93,7 +93,7 @@ committed:
 	  if [ -n "$$bad" ]; then \
 	    echo "ERROR: these notebooks differ from what git has (committed or staged):" >&2; \
 	    for f in $$bad; do echo "    $$f" >&2; done; \
-	    echo "  A copy you ran and saved by mistake: git restore <file> (git add, if it is new)." >&2; \
+	    echo "  A copy you ran and saved by mistake: git restore <file>; a new lecture: git add <file>." >&2; \
 	    echo "  An edit you mean to keep: make execute, git add <file>, then make test." >&2; \
 	    exit 1; \
 	  fi; \
