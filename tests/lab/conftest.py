@@ -7,6 +7,7 @@ that ``pytest tests`` does not start a server and a browser on its own.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def lab() -> Iterator[LabServer]:
     names = lecture_notebooks()
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's screenshots remain
+    SCREENSHOTS.mkdir(parents=True)
     before = {n: (LECTURES / n).read_bytes() for n in names}
     with lab_server(names) as server:
         yield server

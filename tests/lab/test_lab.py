@@ -31,6 +31,8 @@ REDRAW_S = 30
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{(prf:[a-z]+|exercise|solution)\}", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
+# Cross-references: {prf:ref}`label`, {ref}`text <label>`, {doc}`text <lecture>`.
+XREF = re.compile(r"\{(prf:ref|ref|doc|numref)\}`([^`<]*?)\s*(?:<([^`>]+)>)?`")
 # Text that only shows when a directive or a role was not parsed.
 RAW_MYST = re.compile(r"^\s*:(label|class):|\{(prf:[a-z]+|exercise|solution|doc|cite(:[tp])?|ref|eq)\}`?", re.M)
 
@@ -182,6 +184,15 @@ def test_notebook_runs_in_jupyterlab_with_live_widgets(lab, browser, name):
         assert not missing, f"{name}: labelled blocks not rendered: {missing}"
         raw = [m.group(0) for r in rendered for m in RAW_MYST.finditer(r["text"])]
         assert not raw, f"{name}: raw MyST shown to the reader: {raw[:5]}"
+        # A reference that cannot resolve in one notebook (another lecture) still reads as
+        # text: its explicit text, else its label.
+        text = "\n".join(r["text"] for r in rendered)
+        unreadable = [
+            m.group(0) for m in XREF.finditer(markdown)
+            if (m.group(3) and m.group(2) and m.group(2) not in text)
+            or (not m.group(3) and m.group(2) not in labels and m.group(2) not in text)
+        ]
+        assert not unreadable, f"{name}: cross-references that do not read as text: {unreadable[:5]}"
         if DIRECTIVE.search(markdown):
             first = page.locator(".myst aside.myst-proof:visible").first
             first.scroll_into_view_if_needed()
