@@ -1,7 +1,8 @@
 # The course's two commands: `make book` builds the site, `make test` runs every check.
 # Both create .venv and install the pinned dependencies first; nothing else is needed but
-# python3, node/npm (for the site's offline assets) and, for the browser check, Chromium
-# (installed with apt-get when this runs as root on Debian).
+# python3, node/npm (for the site's offline assets) and, for the browser checks, Chromium
+# (installed with apt-get when this runs as root on Debian). `make lab` opens the lectures
+# in JupyterLab (pinned in requirements-lab.txt), on working copies in my-lectures/.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -9,6 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEPS_STAMP := $(VENV)/.deps-installed
+LAB_STAMP := $(VENV)/.lab-installed
 NODE_STAMP := node_modules/.deps-installed
 ASSETS := _assets/vendor
 ASSETS_STAMP := _assets/.copied
@@ -17,18 +19,23 @@ SITE := _build/html
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
+# Students' working copies of the lectures (git-ignored); `make lab LAB_DIR=lectures` opens
+# the tracked notebooks themselves, for authors.
+LAB_DIR ?= my-lectures
+# Jupyter refuses to start as root without this flag; containers and CI machines run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+STATUS_BEFORE := _build/.git-status-before-test
 
-JUPYTERLAB := jupyterlab==4.6.6
-
-.PHONY: book test unit notebooks site browser execute bench serve lab clean help
+.PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help
 
 help:
 	@echo "make book     build the website into $(SITE) (from the notebooks' stored outputs)"
-	@echo "make test     unit tests, nbval on every lecture, strict site build, browser check"
+	@echo "make test     unit tests, nbval on every lecture, strict site build, browser checks"
+	@echo "make lab-check  run every lecture in JupyterLab in headless Chromium (part of make test)"
 	@echo "make execute  re-run every notebook in place, storing outputs and widget state"
 	@echo "make bench    print the performance figures of bench/"
 	@echo "make serve    serve the built site on http://127.0.0.1:8000"
-	@echo "make lab      open the lectures in JupyterLab, widgets live"
+	@echo "make lab      open your copies of the lectures (my-lectures/) in JupyterLab, widgets live"
 
 # --- set-up ---------------------------------------------------------------------------
 
@@ -36,6 +43,11 @@ $(DEPS_STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# JupyterLab and its MyST extension, on top of the course's environment (adds, upgrades none).
+$(LAB_STAMP): requirements-lab.txt $(DEPS_STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
 	@touch $@
 
 $(NODE_STAMP): package.json
@@ -71,40 +83,77 @@ serve: $(DEPS_STAMP)
 # --- checks ---------------------------------------------------------------------------
 
 unit: $(DEPS_STAMP)
-	$(BIN)/pytest tests --ignore=tests/browser -q
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/lab -q
+
+# The checks read the notebooks in the work tree; they must be the ones git has (committed
+# or staged), not a copy someone ran and saved: nbval compares against the stored outputs.
+committed:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  bad=$$( { git diff --name-only -- 'lectures/*.ipynb'; \
+	            git ls-files --others --exclude-standard -- 'lectures/*.ipynb'; } | sort -u); \
+	  if [ -n "$$bad" ]; then \
+	    echo "ERROR: these notebooks differ from what git has (committed or staged):" >&2; \
+	    for f in $$bad; do echo "    $$f" >&2; done; \
+	    echo "  A copy you ran and saved by mistake: git restore <file>; a new lecture: git add <file>." >&2; \
+	    echo "  An edit you mean to keep: make execute, git add <file>, then make test." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 notebooks: $(DEPS_STAMP)
 	$(BIN)/pytest $(NBVAL) lectures/ -q
 
-# Chromium from Debian's package (playwright's own browser download is not used).
+# Chromium from Debian's package (playwright's own browser download is not used), installed
+# with apt-get when missing and this runs as root. Without it the browser checks fail under
+# CI and are skipped loudly elsewhere. $(call in_chromium,what,command)
+define in_chromium
+if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "Installing Debian's chromium for the browser checks ..."; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+fi; \
+if [ -x "$(CHROMIUM)" ]; then \
+  COURSE_CHROMIUM=$(CHROMIUM) COURSE_REQUIRE_BROWSER=1 $(2); \
+elif [ -n "$${CI:-}" ]; then \
+  echo "ERROR: no Chromium at $(CHROMIUM) and it could not be installed; CI requires the $(1)." >&2; exit 1; \
+else \
+  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+  echo "!!  $(1) SKIPPED: no Chromium at $(CHROMIUM), and this is not root on Debian."; \
+  echo "!!  Install it (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; echo; \
+fi
+endef
+
 browser: $(DEPS_STAMP)
-	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian's chromium for the browser check ..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	fi
-	@if [ -x "$(CHROMIUM)" ]; then \
-	  COURSE_SITE=$(SITE) COURSE_CHROMIUM=$(CHROMIUM) COURSE_REQUIRE_BROWSER=1 \
-	    $(BIN)/pytest tests/browser -q; \
-	elif [ -n "$${CI:-}" ]; then \
-	  echo "ERROR: no Chromium at $(CHROMIUM) and it could not be installed; CI requires the browser check." >&2; exit 1; \
-	else \
-	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
-	  echo "!!  BROWSER CHECK SKIPPED: no Chromium at $(CHROMIUM), and this is not root on Debian."; \
-	  echo "!!  Install it (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
-	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; echo; \
-	fi
+	@$(call in_chromium,browser check,COURSE_SITE=$(SITE) $(BIN)/pytest tests/browser -q)
+
+# Every lecture notebook in JupyterLab: a throwaway server on 127.0.0.1 serving copies of the
+# notebooks, autosave off (tests/lab). Screenshots in _build/screenshots/lab/.
+lab-check: $(LAB_STAMP)
+	@$(call in_chromium,JupyterLab check,COURSE_LAB_CHECK=1 PYTHONPATH=$(CURDIR) $(BIN)/pytest tests/lab -q)
 
 test: $(DEPS_STAMP) $(ASSETS_STAMP)
+	$(MAKE) --no-print-directory committed
+	@mkdir -p _build && (git status --porcelain 2>/dev/null || true) > $(STATUS_BEFORE)
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory site
 	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory lab-check
+	@(git status --porcelain 2>/dev/null || true) | diff $(STATUS_BEFORE) - >&2 || \
+	  { echo "ERROR: make test changed the work tree (git status above)." >&2; exit 1; }
 
-# JupyterLab is not needed by the checks; installed on demand, pinned. ipywidgets 8 brings
-# its JupyterLab extension (jupyterlab_widgets), so the widgets work with no further step.
-lab: $(DEPS_STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(JUPYTERLAB)
-	$(BIN)/jupyter lab lectures/
+# JupyterLab on your own copies of the lectures: each notebook is copied into $(LAB_DIR)/ the
+# first time (your saved work is never overwritten: delete a copy to get the current lecture
+# back). The course's notebooks are trusted (so their stored widgets show) in the same
+# Jupyter data folder the server then reads. MPLBACKEND is unset so that pyplot draws inline.
+lab: $(LAB_STAMP)
+	@mkdir -p $(LAB_DIR)
+	@for nb in lectures/*.ipynb; do \
+	  if [ ! -e "$(LAB_DIR)/$${nb##*/}" ]; then cp "$$nb" "$(LAB_DIR)/" && echo "new copy: $(LAB_DIR)/$${nb##*/}"; fi; \
+	done
+	@$(BIN)/jupyter trust lectures/*.ipynb >/dev/null
+	env -u MPLBACKEND PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.root_dir=$(LAB_DIR) $(ALLOW_ROOT)
 
 # --- authoring ------------------------------------------------------------------------
 

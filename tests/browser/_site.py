@@ -4,28 +4,22 @@ browser check's modules."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The browser launch is shared with the JupyterLab check (tests/lab): tests/_chromium.py.
+sys.path.insert(0, str(ROOT / "tests"))
+from _chromium import CHROMIUM, CHROMIUM_ARGS, REQUIRED, chromium, unavailable  # noqa: E402,F401
+
 SITE = ROOT / os.environ.get("COURSE_SITE", "_build/html")
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 AXE_REPORT = ROOT / "_build" / "axe-report.json"
 AXE_URL_PATH = "vendor/axe/axe.min.js"
 """axe-core, copied from node_modules into the site by `make book` (never from a CDN)."""
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def site_pages() -> list[str]:

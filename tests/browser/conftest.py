@@ -10,18 +10,11 @@ import functools
 import http.server
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from _site import CHROMIUM, CHROMIUM_ARGS, REQUIRED, SITE
-
-
-def _unavailable(reason: str) -> None:
-    # `make test` sets COURSE_REQUIRE_BROWSER=1: there a missing site or browser is a failure.
-    if REQUIRED:
-        pytest.fail(reason)
-    pytest.skip(reason)
+from _site import SITE, chromium
+from _site import unavailable as _unavailable  # `make test`: a missing site or browser fails
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -46,16 +39,8 @@ def site_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).is_file():
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
