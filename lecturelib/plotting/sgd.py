@@ -168,7 +168,7 @@ def phase_diagram(diagram: PhaseDiagram, barrier_c: float | None = None) -> Figu
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(diagram.c, diagram.grid, diagram.probability.T, shading="nearest", cmap="viridis",
                          vmin=0, vmax=1)
-    fig.colorbar(mesh, ax=ax, label=r"$P(T_{\rm esc} \le T)$")
+    fig.colorbar(mesh, ax=ax, label=r"$P(T_{\rm esc} \leq T)$")
     if barrier_c is not None:
         ax.axvline(barrier_c, color="w", ls="--", lw=1.5, label=r"barrier $m_c = 1/\sqrt{d}$")
         ax.legend(fontsize=8, loc="lower right")
