@@ -45,6 +45,10 @@ __all__ = [
     "escape_sweep",
     "theorem_table",
     "THEOREM_SETTINGS",
+    "EscapeProbability",
+    "escape_probability",
+    "PhaseDiagram",
+    "phase_diagram",
 ]
 
 RECORDS = 4000
@@ -285,17 +289,23 @@ _DECADES = tuple(int(round(10 ** (2 + i / 4))) for i in range(9))  # 100 ... 100
 THEOREM_SETTINGS: dict[int, dict[str, object]] = {
     1: dict(d_values=_DECADES, eta_scale=0.5, eta_exponent=1.0, horizon_scale=20.0, horizon_exponent=1.0),
     2: dict(d_values=_DECADES, eta_scale=0.1, eta_exponent=1.0, horizon_scale=40.0, horizon_exponent=1.25),
-    3: dict(d_values=(50, 89, 158, 281, 500), eta_scale=0.05, eta_exponent=1.5, horizon_scale=40.0,
+    3: dict(d_values=(40, 63, 100, 158, 251), eta_scale=0.05, eta_exponent=1.5, horizon_scale=60.0,
             horizon_exponent=2.0),
+    4: dict(d_values=(17, 24, 34, 48, 68), eta_scale=0.02, eta_exponent=2.0, horizon_scale=30.0,
+            horizon_exponent=3.0),
 }
 r"""Settings of :func:`theorem_table` for :math:`He_k`: :math:`\eta = c/d` for ``k <= 2``
 (``c = 0.1 < 1/3`` for ``k = 2``) over ``d = 100 ... 10^4``, and
-:math:`\eta = 0.05\, d^{-3/2}` for ``k = 3`` over ``d = 50 ... 500`` (the normalization's
-barrier :math:`m_c \approx 16 c/\sqrt d = 0.8/\sqrt d` then sits at the typical start).
-Horizons :math:`20d`, :math:`40 d^{5/4}` and :math:`40 d^2` leave at most a fifth of the
-``k = 3`` runs censored."""
+:math:`\eta = c\, d^{-k/2}` for ``k >= 3``: ``c = 0.05`` over ``d = 40 ... 251`` for ``k = 3``
+(the normalization's barrier :math:`m_c \approx 16 c/\sqrt d = 0.8/\sqrt d` then sits at the
+typical start) and ``c = 0.02`` over ``d = 17 ... 68`` for ``k = 4`` (barrier
+:math:`m_c \approx \sqrt{107\, c}/\sqrt d = 1.46/\sqrt d`; the steps
+:math:`\approx 10 d^3` per run keep larger ``d`` out of a lecture's budget). Horizons
+:math:`20d`, :math:`40 d^{5/4}`, :math:`60 d^2` and :math:`30 d^3`; for ``k >= 3`` the escape
+times have a heavy right tail (odd ``k``: starts with :math:`m_0 < 0` must first cross the
+equator), and up to about a quarter of the runs can be censored: the median counts them."""
 
-PREDICTED = {1: "d", 2: "d log d", 3: "d^2"}
+PREDICTED = {1: "d", 2: "d log d", 3: "d^2", 4: "d^3"}
 
 
 @dataclass(frozen=True)
@@ -305,7 +315,7 @@ class TheoremTable:
     Attributes
     ----------
     sweeps : tuple of EscapeSweep
-        For ``k = 1, 2, 3`` in order.
+        For each ``k`` of the table (``1, 2, 3, 4`` by default), in order.
     """
 
     sweeps: tuple[EscapeSweep, ...]
@@ -331,14 +341,18 @@ class TheoremTable:
         return rows
 
 
-def theorem_table(*, runs: int = 64, seed: int = 0, progress: bool = False) -> TheoremTable:
-    r"""Escape time against ``d`` for :math:`He_1, He_2, He_3` with the theorem's step sizes.
+def theorem_table(
+    *, runs: int = 64, seed: int = 0, progress: bool = False, ks: Sequence[int] = (1, 2, 3, 4),
+    settings: dict[int, dict[str, object]] | None = None,
+) -> TheoremTable:
+    r"""Escape time against ``d`` for :math:`He_k`, ``k`` in ``ks``, with the theorem's step sizes.
 
     Runs :func:`escape_sweep` with :data:`THEOREM_SETTINGS` (9 dimensions over two decades
-    for ``k = 1, 2``, 5 over a decade for ``k = 3``; ``runs`` runs each, stopped at escape
-    to ``|m| >= 0.5``). Expected: exponent 1 for
+    for ``k = 1, 2``, 5 over ``d = 40 ... 251`` for ``k = 3``, 5 over ``d = 17 ... 68`` for ``k = 4``;
+    ``runs`` runs each, stopped at escape to ``|m| >= 0.5``). Expected: exponent 1 for
     ``k = 1``; for ``k = 2`` the slope of :math:`\hat T/d` against :math:`\ln d` near
-    :math:`1/(2c(2-6c))`; exponent 2 for ``k = 3``.
+    :math:`1/(2c(2-6c))`; exponent ``k - 1`` for ``k >= 3`` (for ``k = 4`` inflated at these
+    small ``d`` by corrections of order ``1/d``).
 
     Parameters
     ----------
@@ -346,10 +360,214 @@ def theorem_table(*, runs: int = 64, seed: int = 0, progress: bool = False) -> T
     seed : int, default 0
     progress : bool, default False
         Show tqdm bars.
+    ks : sequence of int, default (1, 2, 3, 4)
+        Information exponents, each a key of :data:`THEOREM_SETTINGS`.
+    settings : dict, optional
+        Per ``k``, entries that replace those of :data:`THEOREM_SETTINGS` (e.g.
+        ``{4: {"d_values": (16, 32, 64)}}``).
     """
     from .links import Link
 
+    settings = {} if settings is None else settings
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict of k to a dict of escape_sweep arguments, got {settings!r}")
+    ks = tuple(ks)
+    for k in (*ks, *settings):
+        if k not in THEOREM_SETTINGS:
+            raise ValueError(f"ks and settings must use k in {tuple(THEOREM_SETTINGS)}, got {k!r}")
     return TheoremTable(tuple(
-        escape_sweep(Link.hermite(k), runs=runs, seed=seed, progress=progress, **settings)
-        for k, settings in THEOREM_SETTINGS.items()
+        escape_sweep(Link.hermite(k), runs=runs, seed=seed, progress=progress,
+                     **(THEOREM_SETTINGS[k] | settings.get(k, {})))
+        for k in ks
     ))
+
+
+@dataclass(frozen=True, eq=False)
+class EscapeProbability:
+    r"""Fraction of runs escaped by the horizon, over dimensions and step-size constants.
+
+    Attributes
+    ----------
+    link : Link
+    d : numpy.ndarray
+        Dimensions (int).
+    c : numpy.ndarray
+        Step-size constants, :math:`\eta = c\, d^{-a}`.
+    eta_exponent : float
+        :math:`a`.
+    horizon : numpy.ndarray
+        Horizon in steps per ``d`` (int).
+    runs : int
+    level : float
+    probability : numpy.ndarray
+        Shape ``(len(d), len(c))``: fraction of runs with :math:`|m|` (or :math:`m`) reaching
+        ``level`` within the horizon.
+    crossing : numpy.ndarray
+        Per ``d``, the ``c`` at which the probability falls through 1/2 (linear
+        interpolation between grid points; ``nan`` if it does not).
+    seed : int
+    """
+
+    link: object
+    d: np.ndarray
+    c: np.ndarray
+    eta_exponent: float
+    horizon: np.ndarray
+    runs: int
+    level: float
+    probability: np.ndarray
+    crossing: np.ndarray
+    seed: int
+
+
+def _crossing(c: np.ndarray, p: np.ndarray) -> float:
+    """First ``c`` where ``p`` falls through 1/2, interpolated linearly."""
+    below = np.nonzero(p < 0.5)[0]
+    if below.size == 0 or below[0] == 0:
+        return math.nan
+    j = int(below[0])
+    return float(c[j - 1] + (p[j - 1] - 0.5) / (p[j - 1] - p[j]) * (c[j] - c[j - 1]))
+
+
+def escape_probability(
+    link: object,
+    d_values: Sequence[int],
+    c_values: Sequence[float],
+    *,
+    eta_exponent: float = 1.0,
+    horizon_scale: float,
+    horizon_exponent: float = 1.0,
+    runs: int = 64,
+    level: float = 0.5,
+    seed: int = 0,
+    progress: bool = False,
+) -> EscapeProbability:
+    r"""Escape probability within :math:`T = C d^b` steps for :math:`\eta = c\, d^{-a}`, on a grid of ``(d, c)``.
+
+    Each ``(d, c)`` runs ``runs`` runs from a uniform start, stopped at escape. Used for the
+    threshold :math:`\eta d < 1/3` of :math:`He_2` (``a = 1``), where the crossing of 1/2
+    moves toward 1/3 as ``d`` grows.
+
+    Parameters
+    ----------
+    link : Link
+    d_values : sequence of int
+        Dimensions ``>= 3``.
+    c_values : sequence of float
+        Increasing positive constants.
+    eta_exponent, horizon_scale, horizon_exponent : float
+        :math:`a`, :math:`C > 0`, :math:`b`.
+    runs : int, default 64
+    level : float, default 0.5
+        In ``(0, 1)``.
+    seed : int, default 0
+        Cell ``(i, j)`` uses child ``i * len(c_values) + j`` of ``SeedSequence(seed)``.
+    progress : bool, default False
+    """
+    check_link(link)
+    d = np.array([check_int("d_values entry", v, 3) for v in d_values], dtype=np.int64)
+    c = np.array([check_real("c_values entry", v, positive=True) for v in c_values])
+    if d.size < 1 or c.size < 2 or np.any(np.diff(c) <= 0):
+        raise ValueError(f"need at least one d and two increasing c values, got d={d_values!r}, c={c_values!r}")
+    a = check_real("eta_exponent", eta_exponent)
+    big_c = check_real("horizon_scale", horizon_scale, positive=True)
+    b = check_real("horizon_exponent", horizon_exponent)
+    runs = check_int("runs", runs, 1)
+    level = check_real("level", level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    seed = check_seed(seed)
+    horizon = np.maximum(1, np.floor(big_c * d.astype(float) ** b)).astype(np.int64)
+    children = np.random.SeedSequence(seed).spawn(d.size * c.size)
+    cells = [(i, j) for i in range(d.size) for j in range(c.size)]
+    if progress:
+        from tqdm.auto import tqdm
+
+        cells = tqdm(cells, desc=f"escape probability ({link.name})", unit="cell")
+    prob = np.empty((d.size, c.size))
+    for i, j in cells:
+        result = online_sgd(link, int(d[i]), float(c[j] * float(d[i]) ** -a), int(horizon[i]), runs=runs,
+                            seed=int(children[i * c.size + j].generate_state(1)[0]),
+                            record_every=max(1, int(horizon[i]) // RECORDS), stop_at=level)
+        prob[i, j] = np.isfinite(escape_times(result, level)).mean()
+    crossing = np.array([_crossing(c, row) for row in prob])
+    return EscapeProbability(link=link, d=d, c=c, eta_exponent=a, horizon=horizon, runs=runs, level=level,
+                             probability=prob, crossing=crossing, seed=seed)
+
+
+@dataclass(frozen=True, eq=False)
+class PhaseDiagram:
+    r"""Escape probability over the step-size constant and the horizon, at one ``d``.
+
+    Attributes
+    ----------
+    link : Link
+    d : int
+    c : numpy.ndarray
+        Constants of :math:`\eta = c\, d^{-k/2}`.
+    times : numpy.ndarray
+        Shape ``(len(c), runs)``: escape steps (``nan`` censored at the horizon).
+    horizon : int
+        Largest horizon, in steps.
+    time_scale : float
+        :math:`d^{k-1}`: the horizon axis is :math:`T / d^{k-1}`.
+    grid : numpy.ndarray
+        Horizons :math:`T/d^{k-1}` at which ``probability`` is evaluated.
+    probability : numpy.ndarray
+        Shape ``(len(c), len(grid))``: fraction of runs escaped by :math:`T`.
+    level : float
+    seed : int
+    """
+
+    link: object
+    d: int
+    c: np.ndarray
+    times: np.ndarray
+    horizon: int
+    time_scale: float
+    grid: np.ndarray
+    probability: np.ndarray
+    level: float
+    seed: int
+
+
+def phase_diagram(
+    link: object, d: int, c_values: Sequence[float], *, horizon_scale: float = 40.0, runs: int = 48,
+    level: float = 0.5, points: int = 60, seed: int = 0, progress: bool = False,
+) -> PhaseDiagram:
+    r"""Escape probability :math:`P(T_{\rm esc} \le T)` over :math:`(c, T/d^{k-1})` for :math:`\eta = c\,d^{-k/2}`.
+
+    One run set per ``c`` with horizon ``horizon_scale * d^(k-1)``; the probability at every
+    shorter horizon is the empirical distribution function of the escape times (runs are
+    stopped at escape, so the longer horizon costs nothing for them).
+    """
+    check_link(link)
+    d = check_int("d", d, 3)
+    c = np.array([check_real("c_values entry", v, positive=True) for v in c_values])
+    if c.size < 2:
+        raise ValueError(f"c_values must hold at least two constants, got {c_values!r}")
+    big_c = check_real("horizon_scale", horizon_scale, positive=True)
+    runs = check_int("runs", runs, 1)
+    points = check_int("points", points, 2)
+    seed = check_seed(seed)
+    k = link.information_exponent
+    scale = float(d) ** (k - 1)
+    horizon = max(1, int(big_c * scale))
+    children = np.random.SeedSequence(seed).spawn(c.size)
+    indices = range(c.size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        indices = tqdm(indices, desc=f"phase diagram ({link.name}, d = {d})", unit="c")
+    times = np.empty((c.size, runs))
+    for j in indices:
+        eta = float(c[j]) * float(d) ** (-k / 2) if k >= 3 else float(c[j]) / d
+        result = online_sgd(link, d, eta, horizon, runs=runs, seed=int(children[j].generate_state(1)[0]),
+                            record_every=max(1, horizon // RECORDS), stop_at=level)
+        times[j] = escape_times(result, level)
+    grid = np.geomspace(big_c / 1000.0, big_c, points)
+    with np.errstate(invalid="ignore"):
+        probability = (times[:, :, None] <= grid[None, None, :] * scale).mean(axis=1)
+    times.setflags(write=False)
+    return PhaseDiagram(link=link, d=d, c=c, times=times, horizon=horizon, time_scale=scale, grid=grid,
+                        probability=probability, level=level, seed=seed)

@@ -79,7 +79,7 @@ def test_progress_bar_shows_and_changes_nothing(capsys):
 
 def test_theorem_table_has_one_row_per_k_with_the_predicted_laws():
     rows = theorem_table(runs=2, seed=0).rows()
-    assert [(r["k"], r["predicted"]) for r in rows] == [(1, "d"), (2, "d log d"), (3, "d^2")]
+    assert [(r["k"], r["predicted"]) for r in rows] == [(1, "d"), (2, "d log d"), (3, "d^2"), (4, "d^3")]
     assert rows[1]["log_slope_predicted"] == pytest.approx(1 / (2 * 0.1 * (2 - 0.6)))
 
 

@@ -8,3 +8,4 @@ from . import hermite  # Lecture 1
 from . import landscape  # Lecture 2
 from . import flow  # Lecture 3
 from . import proof  # Lecture 5
+from . import sgd  # Lecture 4
