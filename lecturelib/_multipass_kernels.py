@@ -138,13 +138,13 @@ def multipass_chain(
 
 
 @njit(cache=True, nogil=True)
-def dot_axpy(x: np.ndarray, w: np.ndarray, steps: int, a: float) -> float:
+def dot_axpy_rows(x: np.ndarray, order: np.ndarray, w: np.ndarray, a: float) -> float:
     """The benchmark's baseline: per step one dot product and one axpy of length ``d`` on row
-    ``t mod n`` of ``x``, in the same compiled code as :func:`multipass_chain`."""
-    n, d = x.shape
+    ``order[t]`` of ``x``, in the same compiled code as :func:`multipass_chain`."""
+    d = x.shape[1]
     acc = 0.0
-    for t in range(steps):
-        i = t % n
+    for t in range(order.shape[0]):
+        i = order[t]
         dot = 0.0
         for j in range(d):
             dot += w[j] * x[i, j]

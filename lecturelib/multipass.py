@@ -32,7 +32,8 @@ import numpy as np
 from . import _kernels, _multipass_kernels as _mk
 from ._validation import check_int, check_link, check_overlap, check_real, check_seed
 
-__all__ = ["Sample", "MultipassResult", "draw_sample", "multipass_sgd", "multipass_trials",
+__all__ = ["Sample", "MultipassResult", "SuccessSweep", "draw_sample", "multipass_sgd", "multipass_trials",
+           "success_sweep", "expected_reuse_fraction",
            "check_sample_size", "empirical_loss", "SAMPLE_LIMIT_BYTES"]
 
 SAMPLE_LIMIT_BYTES = 1 << 30
@@ -360,3 +361,121 @@ def multipass_trials(
         overlap=_frozen(overlap), replacement=replacement, fresh_samples=True, seed=int(root.entropy), m0=m0,
         stop_at=stop_at, steps_taken=_frozen(taken), reused=_frozen(reused), train_loss=_frozen(train),
     )
+
+
+def expected_reuse_fraction(n: int, steps: int) -> float:
+    r"""Expected fraction of ``steps`` uniform draws from ``n`` samples that hit an index drawn before.
+
+    :math:`1 - \frac{n}{T}\big(1 - (1 - 1/n)^T\big)`: the expected number of distinct indices is
+    :math:`n(1 - (1 - 1/n)^T)`; about :math:`T/(2n)` when :math:`T \ll n`.
+    """
+    n = check_int("n", n, 1)
+    steps = check_int("steps", steps, 1)
+    distinct = -n * math.expm1(steps * math.log1p(-1.0 / n)) if n > 1 else 1.0
+    return 1.0 - distinct / steps
+
+
+@dataclass(frozen=True, eq=False)
+class SuccessSweep:
+    r"""Success of multi-pass SGD against :math:`n/d^{k-1}`, with online SGD as the :math:`n = \infty` column.
+
+    Attributes
+    ----------
+    link : Link
+    d : numpy.ndarray
+        Dimensions.
+    ratio : numpy.ndarray
+        The values of :math:`n/d^{k-1}`; ``n = max(1, round(ratio * d**(k-1)))``.
+    n : numpy.ndarray
+        Shape ``(len(d), len(ratio))``.
+    eta_scale, horizon_scale : float
+        :math:`\eta = c\,d^{-k/2}` and :math:`T = C\,d^{k-1}`.
+    level : float
+        A run succeeds if its overlap reaches ``level`` within the horizon.
+    runs : int
+        Trials per cell (each with its own sample and start).
+    success : numpy.ndarray
+        Shape ``(len(d), len(ratio))``: fraction of successful trials.
+    online_success : numpy.ndarray
+        Shape ``(len(d),)``: the same for online SGD (fresh samples, overlap engine).
+    final_overlap, train_loss, population_loss : numpy.ndarray
+        Shape ``(len(d), len(ratio), runs)``: at each trial's last iterate.
+    reuse_fraction : numpy.ndarray
+        Shape ``(len(d), len(ratio), runs)``.
+    """
+
+    link: object
+    d: np.ndarray
+    ratio: np.ndarray
+    n: np.ndarray
+    eta_scale: float
+    horizon_scale: float
+    level: float
+    runs: int
+    success: np.ndarray
+    online_success: np.ndarray
+    final_overlap: np.ndarray
+    train_loss: np.ndarray
+    population_loss: np.ndarray
+    reuse_fraction: np.ndarray
+
+    @property
+    def failed(self) -> np.ndarray:
+        """Boolean mask ``(len(d), len(ratio), runs)`` of the trials that did not reach ``level``."""
+        return self.final_overlap < self.level
+
+
+def success_sweep(
+    link: object, d_values: "list[int] | tuple[int, ...]", ratios: "list[float] | tuple[float, ...]", *,
+    eta_scale: float = 1.0, horizon_scale: float = 20.0, level: float = 0.5, runs: int = 32, seed: int = 0,
+    progress: bool = False,
+) -> SuccessSweep:
+    r"""Success probability of multi-pass SGD (with replacement) on :math:`n = \text{ratio}\cdot d^{k-1}` samples.
+
+    For each ``d``: :math:`\eta = c\,d^{-k/2}`, horizon :math:`T = C\,d^{k-1}` (the theorem's
+    scalings, :math:`k` the information exponent), ``runs`` trials per ``n`` from uniform starts,
+    each stopped once its overlap reaches ``level``; online SGD with the same
+    :math:`\eta, T` gives the reference. Returns a :class:`SuccessSweep`.
+    """
+    from .sgd import online_sgd  # the reference column
+
+    check_link(link)
+    k = link.information_exponent
+    d_values = [check_int("d", d, 3) for d in d_values]
+    ratios = [check_real("ratio", r, positive=True) for r in ratios]
+    eta_scale = check_real("eta_scale", eta_scale, positive=True)
+    horizon_scale = check_real("horizon_scale", horizon_scale, positive=True)
+    level = check_real("level", level)
+    runs = check_int("runs", runs, 1)
+    seeds = np.random.SeedSequence(check_seed(seed)).spawn(len(d_values) * (len(ratios) + 1))
+    shape = (len(d_values), len(ratios))
+    n_grid = np.empty(shape, dtype=np.int64)
+    success = np.empty(shape)
+    online = np.empty(len(d_values))
+    final, train, pop, reuse = (np.empty(shape + (runs,)) for _ in range(4))
+    cells = [(i, j) for i in range(len(d_values)) for j in range(len(ratios) + 1)]
+    if progress:
+        from tqdm.auto import tqdm
+        cells = tqdm(cells, desc="success sweep")
+    for i, j in cells:
+        d = d_values[i]
+        eta = eta_scale * d ** (-k / 2)
+        steps = max(1, int(round(horizon_scale * d ** (k - 1))))
+        every = max(1, steps // 200)
+        s = int(seeds[i * (len(ratios) + 1) + j].generate_state(1)[0])
+        if j == len(ratios):
+            res = online_sgd(link, d, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
+            online[i] = np.mean(res.overlap[:, -1] >= level)
+            continue
+        n = max(1, int(round(ratios[j] * d ** (k - 1))))
+        res = multipass_trials(link, d, n, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
+        n_grid[i, j] = n
+        final[i, j] = res.overlap[:, -1]
+        success[i, j] = np.mean(final[i, j] >= level)
+        train[i, j], pop[i, j], reuse[i, j] = res.train_loss, res.population_loss, res.reuse_fraction
+    arrays = [np.asarray(d_values), np.asarray(ratios), n_grid, success, online, final, train, pop, reuse]
+    for a in arrays:
+        a.setflags(write=False)
+    d_arr, r_arr, n_grid, success, online, final, train, pop, reuse = arrays
+    return SuccessSweep(link, d_arr, r_arr, n_grid, eta_scale, horizon_scale, level, runs, success, online, final,
+                        train, pop, reuse)
