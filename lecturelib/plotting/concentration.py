@@ -124,9 +124,9 @@ def losses(sweep: SuccessSweep) -> Figure:
                 label=rf"$n/d^{{k-1}} = {r:g}$, failed")
         ax.plot(sweep.population_loss[sel & ~failed], sweep.train_loss[sel & ~failed], ".", color=f"C{j}", ms=3,
                 alpha=0.5)
-    lim = [1e-3, 10.0]
+    lim = [0.8, 1.1]
     ax.plot(lim, lim, color="k", lw=0.8, label="training = population")
-    ax.set_xscale("log")
+    ax.set_xlim(*lim)
     ax.set_yscale("log")
     ax.set_xlabel(r"population loss $L(m) = 1 - m^3$ at the last iterate")
     ax.set_ylabel(r"training loss $\hat L_n(w)$ at the last iterate")
