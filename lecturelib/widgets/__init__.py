@@ -9,3 +9,4 @@ from . import landscape  # Lecture 2
 from . import flow  # Lecture 3
 from . import proof  # Lecture 5
 from . import sgd  # Lecture 4
+from . import concentration  # Lecture 6

@@ -1,0 +1,150 @@
+"""Every number Lecture 6 (lectures/06-concentration.ipynb) states, recomputed and compared with its claim.
+
+The settings below repeat the notebook's; a change there must be mirrored here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from lecturelib import Link, online_sgd
+from lecturelib import concentration as conc
+from lecturelib import multipass as mp
+
+HE3 = Link.hermite(3)
+DIMS = {0.0: (4, 8, 16), 0.25: (4, 6, 8), 0.5: (3, 4, 5)}
+SWEEP = dict(d_values=(16, 32, 64), ratios=(1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2), eta_scale=1.0, horizon_scale=20.0,
+             runs=32, seed=6)
+
+
+def n_uniform(d: float) -> float:
+    return 114 / 1.5**2 * d**3 * math.log(d)
+
+
+@pytest.fixture(scope="module")
+def scans() -> dict[tuple[float, int], conc.ThresholdScan]:
+    out = {}
+    for theta, dims in DIMS.items():
+        for d in dims:
+            start = conc.pointwise_threshold(HE3, d, theta, 1.0)
+            grid = [int(start * 2 ** (j / 2)) for j in range(16) if 8 * d * start * 2 ** (j / 2) <= mp.SAMPLE_LIMIT_BYTES]
+            out[theta, d] = conc.benign_threshold(HE3, d, theta, grid, points=12, search_starts=1, search_steps=4,
+                                                  seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sweep() -> mp.SuccessSweep:
+    return mp.success_sweep(HE3, **SWEEP)
+
+
+def test_first_epoch_without_replacement_matches_online_sgd():
+    d, steps = 30, 3000
+    eta = 0.5 * d ** -1.5
+    multi = mp.multipass_trials(HE3, d, steps, eta, steps, runs=200, m0=0.3, seed=11, replacement=False,
+                                record_every=steps)
+    online = online_sgd(HE3, d, eta, steps, runs=200, m0=0.3, seed=12, record_every=steps)
+    assert multi.reused.sum() == 0
+    assert stats.ks_2samp(multi.overlap[:, -1], online.overlap[:, -1]).pvalue == pytest.approx(0.71, abs=0.006)
+    assert multi.overlap[:, -1].mean() == pytest.approx(0.2229, abs=6e-5)
+    assert online.overlap[:, -1].mean() == pytest.approx(0.1946, abs=6e-5)
+
+
+def test_the_sample_guard_names_n_d_and_the_limit():
+    with pytest.raises(ValueError, match=r"n=20000000 points in d=25 .* limit is 1 GiB, i.e. n <= 5368709 at d=25"):
+        mp.draw_sample(HE3, d=25, n=20_000_000)
+
+
+def test_variance_of_one_term_is_114_at_the_equator_and_smaller_on_the_band():
+    assert conc.signal_variance(HE3, 0.0) == pytest.approx(114.0, abs=1e-9)
+    assert conc.signal_variance(HE3, 0.25) == pytest.approx(86.21, abs=0.006)
+    assert conc.signal_variance(HE3, 0.0625) == pytest.approx(105.49, abs=0.006)
+    assert conc.population_signal(HE3, 0.0625) == pytest.approx(0.0117, abs=6e-5)
+    assert conc.population_signal(HE3, 0.25) == pytest.approx(3 * 0.25**2 * (1 - 0.25**2))
+
+
+def test_uniform_heuristic_constant_is_51_and_the_memory_caps_d():
+    assert 114 / 1.5**2 == pytest.approx(50.67, abs=0.01)
+    fits = [d for d in range(3, 200) if 8 * n_uniform(d) * d <= mp.SAMPLE_LIMIT_BYTES]
+    assert max(fits) == 29 and n_uniform(29) == pytest.approx(4.16e6, rel=0.002)
+
+
+def test_search_finds_a_negative_empirical_signal_where_random_points_do_not():
+    check = conc.signal_check(HE3, mp.draw_sample(HE3, 8, 200_000, seed=0), 0.5, points=32, search_starts=4,
+                              search_steps=8, seed=1)
+    assert check.worst_ratio_random > 0.0 > check.worst_ratio
+    assert check.worst_ratio_random == pytest.approx(0.78, abs=0.006)
+    assert check.worst_ratio == pytest.approx(-1.47, abs=0.006)
+
+
+def test_deviation_exponents_random_points_root_n_search_grows_with_d():
+    s = conc.deviation_scaling(HE3, (8, 32, 128), (4000, 16000, 64000), points=32, search_starts=2, search_steps=6,
+                               seed=2)
+    assert s.n_exponent_random == pytest.approx(-0.5, abs=0.15)
+    assert abs(s.d_exponent_random) < 0.2
+    assert s.d_exponent > 0.5 and s.n_exponent < -0.5
+    printed = (s.n_exponent_random, s.d_exponent_random, s.n_exponent, s.d_exponent)
+    assert np.allclose(printed, (-0.41, -0.09, -0.70, 0.93), atol=0.006)
+
+
+def test_benign_thresholds_are_1e5_to_a_few_1e6_and_grow_with_theta(scans):
+    thresholds = {key: s.threshold for key, s in scans.items()}
+    assert all(np.isfinite(v) for v in thresholds.values())
+    assert all(5e4 <= v <= 3e6 for v in thresholds.values())
+    # theta = 0: the pointwise prediction is flat in d, the measured threshold is not.
+    assert thresholds[0.0, 16] > 2 * thresholds[0.0, 4]
+    # at d = 4 (the dimension all three rows share) the threshold grows with theta.
+    assert thresholds[0.0, 4] < thresholds[0.25, 4] < thresholds[0.5, 4]
+    # the printed values (seeded, so recomputed exactly)
+    printed = {(0.0, 4): 6.31e4, (0.0, 8): 8.93e4, (0.0, 16): 2.53e5, (0.25, 4): 1.27e5, (0.25, 6): 5.43e5,
+               (0.25, 8): 7.27e5, (0.5, 3): 1.02e5, (0.5, 4): 1.84e5, (0.5, 5): 1.16e6}
+    for key, value in printed.items():
+        assert thresholds[key] == pytest.approx(value, rel=0.006)
+    slopes = {theta: np.polyfit(np.log(dims), np.log([thresholds[theta, d] for d in dims]), 1)[0]
+              for theta, dims in DIMS.items()}
+    assert slopes[0.0] == pytest.approx(1.00, abs=0.005) and slopes[0.25] == pytest.approx(2.59, abs=0.005)
+    assert slopes[0.5] == pytest.approx(4.62, abs=0.005)
+    # d = 3 at theta = 1/2: the first sample scanned was already benign, so the value is an upper bound.
+    assert scans[0.5, 3].n[0] == scans[0.5, 3].threshold
+    # the jump from d = 4 to d = 5 at theta = 1/2 carries the exponent
+    assert thresholds[0.5, 5] > 5 * thresholds[0.5, 4]
+
+
+def test_benign_run_at_theta_half_reuses_almost_no_sample(scans):
+    n_benign = int(scans[0.5, 5].threshold)
+    run = mp.multipass_sgd(HE3, mp.draw_sample(HE3, 5, n_benign, seed=4), 5 ** -1.5, 20 * 25, runs=8,
+                           m0=5 ** -0.5, seed=5, stop_at=0.9)
+    ok = run.overlap[:, -1] >= 0.9
+    assert ok.sum() == 8 and run.steps_taken[ok].max() == 236
+    assert run.reuse_fraction[ok].mean() < 1e-3
+
+
+def test_expected_reuse_at_the_uniform_threshold_vanishes_like_1_over_d_log_d():
+    for d, printed in ((10, 8.5e-3), (100, 4.3e-4), (1000, 2.9e-5)):
+        frac = mp.expected_reuse_fraction(int(n_uniform(d)), 20 * d**2)
+        assert frac == pytest.approx(printed, rel=0.02)
+        assert frac == pytest.approx(0.197 / (d * math.log(d)), rel=0.05)
+
+
+PRINTED_SUCCESS = [[0.19, 0.62, 0.84, 1.00, 1.00, 1.00],
+                   [0.44, 0.75, 1.00, 1.00, 1.00, 1.00],
+                   [0.53, 0.84, 0.78, 0.97, 0.94, 0.91]]
+
+
+def test_multipass_succeeds_well_below_d_squared_and_failures_fit_the_sample(sweep):
+    assert np.all(sweep.online_success == 1.0)
+    assert np.allclose(sweep.success, PRINTED_SUCCESS, atol=0.006)
+    j16, j8 = 0, 1
+    assert np.all(sweep.success[:, j8] > 0.5)  # "most runs" at n = d^2/8
+    assert np.all(sweep.success[:, j16] < sweep.success[:, j8])
+    assert sweep.success[0, j16] < sweep.success[1, j16] < sweep.success[2, j16]  # rises with d
+    bad = sweep.failed[:, j16]
+    train, pop = np.median(sweep.train_loss[:, j16][bad]), np.median(sweep.population_loss[:, j16][bad])
+    assert train < 0.15 * pop and pop > 0.99  # "a tenth of the population loss ... at its equator value"
+    medians = [np.median(sweep.train_loss[:, j][sweep.failed[:, j]]) for j in range(3)]
+    assert medians[0] < medians[1] < medians[2]  # rises toward the population loss as n grows
+    assert sweep.n[-1].tolist() == [256, 512, 1024, 2048, 4096, 8192]
