@@ -7,3 +7,4 @@ and one callback. Panels hold no mathematics. One submodule per lecture topic.
 from . import hermite  # Lecture 1
 from . import landscape  # Lecture 2
 from . import flow  # Lecture 3
+from . import algorithms  # Lecture 7
