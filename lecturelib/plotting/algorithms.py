@@ -22,7 +22,7 @@ def escape_comparison(comparison: Comparison, title: str | None = None) -> Figur
     and the exponent's 95 % interval in the legend."""
     if not isinstance(comparison, Comparison):
         raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
-    fig = Figure(figsize=(7.2, 4.8), layout="constrained")
+    fig = Figure(figsize=(7.2, 5.6), layout="constrained")
     ax = fig.add_subplot()
     for i, item in enumerate(comparison.sweeps):
         sweep, fit = item.sweep, item.sweep.exponent
@@ -36,7 +36,7 @@ def escape_comparison(comparison: Comparison, title: str | None = None) -> Figur
     ax.set_xlabel("dimension $d$")
     ax.set_ylabel("median samples to reach $|m| = 1/2$")
     ax.set_title(title or "Samples to escape the equator: fitted exponent [95 % interval]", fontsize=10)
-    ax.legend(fontsize=7, loc="upper left")
+    fig.legend(fontsize=7, loc="outside lower center", ncols=2)
     return fig
 
 
