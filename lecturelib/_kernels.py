@@ -42,7 +42,9 @@ from numba import njit
 
 SERIES = 0
 LINK_CODES: dict[str, int] = {"hermite_series": SERIES, "relu": 1, "abs": 2, "sign": 3, "tanh": 4, "sigmoid": 5}
-LOSS_CODES: dict[str, int] = {"l2": 0}
+LOSS_CODES: dict[str, int] = {"l2": 0, "l1": 1, "smoothed": 2, "smoothed_random": 3}
+"""Loss codes. ``l2`` runs in :func:`overlap_chain` (unchanged); the others, and sample reuse,
+in :func:`variant_chain`."""
 
 # Status codes returned by ``overlap_chain``.
 FINISHED, ESCAPED, DIVERGED = 0, 1, 2
@@ -222,4 +224,163 @@ def overlap_chain(
             out_overlap[j] = value
             if not projected:
                 out_norm[j] = r
+    return status, t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def smoothed_factor(coef: np.ndarray, table: np.ndarray, weights: np.ndarray, lam: float, q: float,
+                    rho: float) -> float:
+    r"""Exact :math:`F_\lambda - 2\lambda F_q` of the smoothed link (Hermite series only).
+
+    :math:`F(\lambda, q) = \mathbb{E}_s f(a + b s)` with :math:`a = \lambda/\sqrt{1+\rho^2}`,
+    :math:`b^2 = \rho^2 q/(1+\rho^2)` and ``s`` the first coordinate of a uniform point of
+    :math:`S^{d-2}`; :math:`F = \sum_j f^{(2j)}(a)\, b^{2j}\, M_j/(2j)!` is finite for a
+    polynomial. ``table[p, k]`` is :math:`\sqrt{k!/(k-p)!}` (so
+    :math:`f^{(p)} = \sum_k a_k\, \mathrm{table}[p,k]\, h_{k-p}`); ``weights[0, j]`` is
+    :math:`M_j/(2j)!` and ``weights[1, j]`` is :math:`j M_j/(2j)!`.
+    """
+    n = coef.shape[0]
+    scale = 1.0 / math.sqrt(1.0 + rho * rho)
+    a = lam * scale
+    b2 = rho * rho * q * scale * scale
+    h = np.empty(n)
+    h[0] = 1.0
+    if n > 1:
+        h[1] = a
+    for k in range(1, n - 1):
+        h[k + 1] = (a * h[k] - math.sqrt(k) * h[k - 1]) / math.sqrt(k + 1)
+    d_lam = 0.0  # sum_j f^(2j+1)(a) b^(2j) M_j/(2j)!
+    d_q = 0.0  # sum_{j>=1} f^(2j)(a) b^(2j-2) j M_j/(2j)!
+    power = 1.0  # b^(2j)
+    previous = 0.0  # b^(2j-2)
+    for j in range(weights.shape[1]):
+        p = 2 * j + 1
+        odd = 0.0
+        for k in range(p, n):
+            odd += coef[k] * table[p, k] * h[k - p]
+        d_lam += odd * power * weights[0, j]
+        if j >= 1:
+            p = 2 * j
+            even = 0.0
+            for k in range(p, n):
+                even += coef[k] * table[p, k] * h[k - p]
+            d_q += even * previous * weights[1, j]
+        previous = power
+        power *= b2
+    # F_lam = scale * d_lam and F_q = rho^2 scale^2 d_q (b^2 = rho^2 scale^2 q)
+    return d_lam * scale - 2.0 * lam * d_q * rho * rho * scale * scale
+
+
+@njit(cache=True, nogil=True)
+def variant_chain(
+    gen: np.random.Generator,
+    kind: int,
+    coef: np.ndarray,
+    table: np.ndarray,
+    weights: np.ndarray,
+    d: int,
+    eta: float,
+    steps: int,
+    noise: float,
+    loss: int,
+    rho: float,
+    reuse: int,
+    m0: float,
+    stop_at: float,
+    even: bool,
+    record_every: int,
+    out_overlap: np.ndarray,
+) -> tuple[int, int]:
+    r"""The exact overlap chain of projected online SGD with one sample per step, for the
+    losses other than the plain square loss and for sample reuse.
+
+    Each fresh sample is :math:`x = \lambda w + \beta u + z` with
+    :math:`\lambda, \beta \sim N(0,1)`, :math:`\|z\|^2 \sim \chi^2_{d-2}`; in the
+    orthonormal frame :math:`(w, u, z/\|z\|)` the iterate, the input and the target are
+    the three-vectors :math:`(1,0,0)`, :math:`(\lambda, \beta, \|z\|)` and
+    :math:`(m, \sqrt{1-m^2}, 0)`. Every step :math:`w \leftarrow (w + \eta\kappa(x -
+    \lambda w))/\|\cdot\|`, :math:`\lambda = \langle w, x\rangle`, stays in their span, so
+    ``reuse`` consecutive steps on the same sample are computed exactly in three
+    coordinates, and the next sample sees only the new :math:`m`. The factor
+    :math:`\kappa` (with :math:`q = \|x\|^2 - \lambda^2`):
+
+    * ``l1``: :math:`\operatorname{sign}(y - f(\lambda))\,f'(\lambda)`;
+    * ``smoothed``: :math:`y\,(F_\lambda - 2\lambda F_q)` (:func:`smoothed_factor`);
+    * ``smoothed_random``: :math:`y\, f'(a + b s)\,(1 - \lambda\rho s/\sqrt q)/\sqrt{1+\rho^2}`
+      with one draw of ``s`` per step, the first coordinate of a uniform point of
+      :math:`S^{d-2}`: :math:`s = g/\sqrt{g^2 + \chi^2_{d-2}}`, an unbiased estimate of the
+      exact factor;
+    * ``l2``: :math:`(y - f(\lambda))f'(\lambda)` (used with ``reuse > 1``).
+
+    Records and stopping as in :func:`overlap_chain`.
+    """
+    root = series_roots(coef.shape[0])
+    shift = 0.5 * (d - 2) - 1.0 / 3.0
+    scale = 1.0 / math.sqrt(9.0 * shift) if d > 3 else 0.0
+    smooth = 1.0 / math.sqrt(1.0 + rho * rho)
+    m = m0
+    out_overlap[0] = m
+    status = FINISHED
+    t = 0
+    record = 0
+    next_record = record_every
+    if (abs(m) if even else m) >= stop_at:
+        status = ESCAPED
+    w = np.empty(3)
+    while status == FINISHED and t < steps:
+        m_start = m
+        s_m = math.sqrt(max(0.0, 1.0 - m * m))
+        lam0 = gen.standard_normal()
+        beta = gen.standard_normal()
+        y = link_value(kind, coef, root, m * lam0 + s_m * beta)[0]
+        if noise > 0.0:
+            y += noise * gen.standard_normal()
+        zn = math.sqrt(chi_square(gen, d - 2, shift, scale))
+        x_sq = lam0 * lam0 + beta * beta + zn * zn
+        w[0] = 1.0
+        w[1] = 0.0
+        w[2] = 0.0
+        for _ in range(reuse):
+            lam = w[0] * lam0 + w[1] * beta + w[2] * zn
+            if loss == 0 or loss == 1:
+                f_lam, df_lam = link_value(kind, coef, root, lam)
+                r = y - f_lam
+                if loss == 1:
+                    r = 1.0 if r > 0.0 else (-1.0 if r < 0.0 else 0.0)
+                kappa = r * df_lam
+            else:
+                q = max(0.0, x_sq - lam * lam)
+                if loss == 2:
+                    kappa = y * smoothed_factor(coef, table, weights, lam, q, rho)
+                else:
+                    g = gen.standard_normal()
+                    s = g / math.sqrt(g * g + chi_square(gen, d - 2, shift, scale))
+                    arg = (lam + rho * math.sqrt(q) * s) * smooth
+                    df_arg = link_value(kind, coef, root, arg)[1]
+                    kappa = y * df_arg * smooth * (1.0 - (lam * rho * s / math.sqrt(q) if q > 0.0 else 0.0))
+            c = eta * kappa
+            w0 = w[0] + c * (lam0 - lam * w[0])
+            w1 = w[1] + c * (beta - lam * w[1])
+            w2 = w[2] + c * (zn - lam * w[2])
+            norm = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+            if not math.isfinite(norm) or norm == 0.0:
+                return DIVERGED, t + 1
+            w[0] = w0 / norm
+            w[1] = w1 / norm
+            w[2] = w2 / norm
+            m = min(1.0, max(-1.0, w[0] * m_start + w[1] * s_m))
+            t += 1
+            if t == next_record:
+                record += 1
+                next_record += record_every
+                out_overlap[record] = m
+            if (abs(m) if even else m) >= stop_at:
+                status = ESCAPED
+                break
+            if t >= steps:
+                break
+        # the next sample is fresh: only the overlap matters (rotation invariance)
+    if status == ESCAPED:
+        for j in range(record + 1, out_overlap.shape[0]):
+            out_overlap[j] = m
     return status, t

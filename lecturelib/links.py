@@ -83,6 +83,7 @@ from .hermite import (
 
 __all__ = [
     "Link", "LossSample", "sample_population_loss", "directions_with_overlap",
+    "conditional_hermite_norms", "binned_conditional_hermite_norms", "generative_exponent_of",
     "CLOSED_FORMS", "CATALOGUE", "KINDS", "LINK_KMAX", "MAX_SERIES_DEGREE",
 ]
 
@@ -515,6 +516,17 @@ class Link:
         return k_star
 
     @cached_property
+    def generative_exponent(self) -> int:
+        r"""Smallest ``j >= 1`` with :math:`\mathbb{E}_y[\zeta_j(y)^2] > 10^{-8}`, where
+        :math:`\zeta_j(y) = \mathbb{E}[h_j(z) \mid f(z) = y]`, :math:`z \sim N(0,1)`
+        (Damian, Pillaud-Vivien, Lee and Bruna 2024); see :func:`conditional_hermite_norms`.
+
+        At most :attr:`information_exponent`; at most 2 for a polynomial link. Raises
+        ``ValueError`` if no ``j <= 8`` qualifies.
+        """
+        return generative_exponent_of(self)
+
+    @cached_property
     def is_even(self) -> bool:
         """Whether ``f(-z) == f(z)``; then ``+w_*`` and ``-w_*`` are equivalent (escape uses ``|m|``)."""
         if self.kind == "hermite_series":
@@ -698,3 +710,214 @@ def sample_population_loss(
         link=link, d=int(d), samples=int(samples), seed=int(seed), m=_overlaps(weights, w_star),
         mean=mean, stderr=np.sqrt(var / samples), formula=np.atleast_1d(link.population_loss(m)),
     )
+
+
+# --------------------------------------------------------------------------- generative exponent
+
+GENERATIVE_JMAX = 8
+"""Highest degree searched by :attr:`Link.generative_exponent`."""
+
+GENERATIVE_TOL = 1e-8
+r"""Threshold on :math:`\mathbb{E}_y[\zeta_j(y)^2]` (each :math:`\zeta_j` has norm at most 1)."""
+
+_LEVEL_HALF_WIDTH = 12.0
+
+
+def _atom_hermite_means(a: float, b: float, jmax: int) -> tuple[float, np.ndarray]:
+    r""":math:`P(a < G < b)` and :math:`\mathbb{E}[h_j(G) \mid a < G < b]`, ``j = 0..jmax``.
+
+    From :math:`h_j\varphi = -\frac{1}{\sqrt j}(h_{j-1}\varphi)'`:
+    :math:`\int_a^b h_j\varphi = (h_{j-1}(a)\varphi(a) - h_{j-1}(b)\varphi(b))/\sqrt j`.
+    """
+    from scipy.stats import norm
+
+    mass = float(norm.cdf(b) - norm.cdf(a))
+    ends = np.array([a, b], dtype=float)
+    h = hermite_basis(jmax, np.clip(ends, -40.0, 40.0), normalized=True)  # shape (jmax+1, 2)
+    dens = np.where(np.isfinite(ends), np.exp(-0.5 * np.clip(ends, -40.0, 40.0) ** 2) / _SQRT_2PI, 0.0)
+    means = np.empty(jmax + 1)
+    means[0] = 1.0
+    for j in range(1, jmax + 1):
+        means[j] = (h[j - 1, 0] * dens[0] - h[j - 1, 1] * dens[1]) / math.sqrt(j) / mass
+    return mass, means
+
+
+def _flat_pieces(link: Link) -> tuple[tuple[float, float], ...]:
+    """Intervals on which the link is constant (atoms of the law of ``y``)."""
+    if link.kind == "relu":
+        return ((-math.inf, 0.0),)
+    if link.kind == "sign":
+        return ((-math.inf, 0.0), (0.0, math.inf))
+    if link.kind == "hermite_series":
+        if all(c == 0.0 for c in link.series[1:]):
+            return ((-math.inf, math.inf),)
+        return ()
+    if link.kind == "callable":
+        z = np.linspace(-_LEVEL_HALF_WIDTH, _LEVEL_HALF_WIDTH, 4801)
+        flat = np.abs(np.diff(link.f(z))) <= 1e-13 * (1.0 + np.abs(link.f(z)).max())
+        pieces, start = [], None
+        for i, is_flat in enumerate(np.append(flat, False)):
+            if is_flat and start is None:
+                start = i
+            elif not is_flat and start is not None:
+                if i - start >= 4:  # at least four grid cells: a piece, not a critical point
+                    lo = -math.inf if start == 0 else float(z[start])
+                    hi = math.inf if i == flat.size else float(z[i])
+                    pieces.append((lo, hi))
+                start = None
+        return tuple(pieces)
+    return ()
+
+
+def _polynomial(link: Link) -> np.ndarray:
+    """Power-basis coefficients of a Hermite-series link (trailing zeros removed)."""
+    c = hermite_e.herme2poly(link._monomial_weights)
+    return poly.polytrim(c, tol=0.0)
+
+
+def _critical_points(link: Link) -> tuple[float, ...]:
+    if link.kind != "hermite_series":
+        return ()
+    p = _polynomial(link)
+    if p.size < 3:
+        return ()
+    roots = poly.polyroots(poly.polyder(p))
+    return tuple(float(r.real) for r in roots if abs(r.imag) < 1e-9 * (1.0 + abs(r)))
+
+
+def _level_roots(link: Link, y: float, flats: tuple[tuple[float, float], ...]) -> np.ndarray:
+    r"""The isolated real solutions of :math:`f(z) = y` (outside the flat pieces)."""
+    kind = link.kind
+    if kind == "relu":
+        return np.array([y]) if y > 0.0 else np.empty(0)
+    if kind == "abs":
+        return np.array([-y, y]) if y > 0.0 else np.empty(0)
+    if kind == "sign":
+        return np.empty(0)
+    if kind == "tanh":
+        return np.array([math.atanh(y)]) if abs(y) < 1.0 else np.empty(0)
+    if kind == "sigmoid":
+        return np.array([math.log(y / (1.0 - y))]) if 0.0 < y < 1.0 else np.empty(0)
+    if kind == "hermite_series":
+        p = _polynomial(link).copy()
+        p[0] -= y
+        roots = poly.polyroots(p)
+        real = roots[np.abs(roots.imag) < 1e-7 * (1.0 + np.abs(roots))].real
+        if real.size:  # one Newton step polishes the real parts
+            slope = poly.polyval(real, poly.polyder(p))
+            ok = np.abs(slope) > 1e-12
+            real = np.where(ok, real - poly.polyval(real, p) / np.where(ok, slope, 1.0), real)
+        return real
+    # callable: sign changes of f - y on a grid, refined by bisection
+    z = np.linspace(-_LEVEL_HALF_WIDTH, _LEVEL_HALF_WIDTH, 4801)
+    g = link.f(z) - y
+    out = []
+    for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0):
+        lo, hi, glo = z[i], z[i + 1], g[i]
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            gm = float(link.f(np.array([mid]))[0]) - y
+            if (gm < 0) == (glo < 0):
+                lo, glo = mid, gm
+            else:
+                hi = mid
+        root = 0.5 * (lo + hi)
+        if not any(a < root < b for a, b in flats):
+            out.append(root)
+    return np.array(out)
+
+
+def conditional_hermite_norms(link: Link, jmax: int = GENERATIVE_JMAX) -> np.ndarray:
+    r""":math:`\mathbb{E}_y[\zeta_j(y)^2]` for ``j = 0..jmax``, with
+    :math:`\zeta_j(y) = \mathbb{E}[h_j(z) \mid f(z) = y]` and :math:`z \sim N(0, 1)`.
+
+    The law of :math:`z` given :math:`y` has two parts. Where ``f`` is constant on an
+    interval :math:`I` (ReLU on :math:`z < 0`, ``sign`` on each half-line) the value
+    :math:`y = f(I)` is an atom and :math:`\zeta_j = \mathbb{E}[h_j(G) \mid G \in I]`
+    (closed form, :func:`_atom_hermite_means`). Elsewhere, by the coarea formula,
+
+    .. math::
+
+        \zeta_j(y) = \frac{\sum_{f(z_i) = y} h_j(z_i)\,\varphi(z_i)/|f'(z_i)|}
+                          {\sum_{f(z_i) = y} \varphi(z_i)/|f'(z_i)|},
+
+    a sum over the roots of :math:`f(z) = y`, and
+    :math:`\mathbb{E}_y[\zeta_j^2] = \int \zeta_j(f(z))^2\,\varphi(z)\,dz` over the
+    non-flat part, computed by composite Gauss--Legendre quadrature cut at the kinks and
+    critical points of ``f``. Each entry lies in ``[0, 1]``, with 1 at ``j = 0``
+    (:math:`\sum_j \mathbb{E}\zeta_j^2` is the squared norm of the projection of the
+    :math:`h_j` onto functions of :math:`y`).
+    """
+    if not isinstance(link, Link):
+        raise TypeError(f"link must be a Link, got {type(link).__name__}")
+    jmax = _check_degree("jmax", jmax, 1)
+    flats = _flat_pieces(link)
+    total = np.zeros(jmax + 1)
+    for a, b in flats:
+        mass, means = _atom_hermite_means(a, b, jmax)
+        total += mass * means**2
+    if len(flats) == 1 and flats[0] == (-math.inf, math.inf):
+        return total
+    cuts = tuple(sorted({*(link.breakpoints or ()), *_critical_points(link),
+                         *(e for piece in flats for e in piece if math.isfinite(e))}))
+    from .hermite import _piecewise_rule
+
+    nodes, weights = _piecewise_rule(cuts, _LEVEL_HALF_WIDTH)
+    inside_flat = np.zeros(nodes.size, dtype=bool)
+    for a, b in flats:
+        inside_flat |= (nodes > a) & (nodes < b)
+    values = link.f(nodes)
+    for z0, w0, y in zip(nodes[~inside_flat], weights[~inside_flat], values[~inside_flat]):
+        roots = _level_roots(link, float(y), flats)
+        if roots.size == 0:
+            roots = np.array([z0])
+        slope = np.abs(link.df(roots))
+        dens = np.exp(-0.5 * roots**2) / np.where(slope > 0.0, slope, np.inf)
+        if not dens.sum() > 0.0:
+            continue
+        zeta = hermite_basis(jmax, roots, normalized=True) @ dens / dens.sum()
+        total += w0 * zeta**2
+    return total
+
+
+def generative_exponent_of(link: Link, *, jmax: int = GENERATIVE_JMAX, tol: float = GENERATIVE_TOL) -> int:
+    r"""The generative exponent :math:`k_{\mathrm{gen}} = \min\{j \ge 1 : \mathbb{E}_y[\zeta_j(y)^2] > \mathrm{tol}\}`."""
+    norms = conditional_hermite_norms(link, jmax)
+    hits = np.flatnonzero(norms[1:] > tol)
+    if hits.size == 0:
+        raise ValueError(
+            f"link {link.name!r} has E[zeta_j(y)^2] <= {tol} for every j = 1..{jmax}: its generative "
+            f"exponent exceeds {jmax} (or the link is constant)"
+        )
+    return int(hits[0]) + 1
+
+
+def binned_conditional_hermite_norms(
+    link: Link, jmax: int = 4, *, samples: int = 400_000, bins: int = 400, seed: int = 0
+) -> np.ndarray:
+    r"""Monte Carlo check of :func:`conditional_hermite_norms` by binning the labels.
+
+    Draws :math:`z_1..z_N \sim N(0,1)`, sorts them by :math:`y = f(z)` (ties, the atoms, in
+    random order) and cuts the sorted sample into ``bins`` groups of equal size; the
+    estimate is :math:`\sum_b \frac{N_b}{N}(\bar h_{j,b}^2 - s^2_{j,b}/N_b)`, where
+    :math:`\bar h_{j,b}` and :math:`s^2_{j,b}` are the mean and variance of
+    :math:`h_j(z)` in bin ``b`` (the subtraction removes the bias of a squared mean). It
+    uses no roots and no derivatives of ``f``; its error is of order
+    :math:`\sqrt{\text{bins}}/N` plus the variation of :math:`\zeta_j` within a bin.
+    """
+    if not isinstance(link, Link):
+        raise TypeError(f"link must be a Link, got {type(link).__name__}")
+    jmax = _check_degree("jmax", jmax, 1)
+    _check_counts(samples=(samples, 2), bins=(bins, 1), seed=(seed, 0))
+    if bins > samples // 2:
+        raise ValueError(f"bins must be at most samples // 2 = {samples // 2}, got {bins}")
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(samples)
+    order = np.argsort(link.f(z), kind="stable")  # z is in random order: ties are shuffled
+    h = hermite_basis(jmax, z[order], normalized=True)
+    total = np.zeros(jmax + 1)
+    for group in np.array_split(np.arange(samples), bins):
+        block = h[:, group]
+        n_b = group.size
+        total += n_b / samples * (block.mean(axis=1) ** 2 - block.var(axis=1, ddof=1) / n_b)
+    return total

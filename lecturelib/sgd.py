@@ -32,6 +32,13 @@ Engines:
     :data:`lecturelib.links.CLOSED_FORMS` (compiled with numba) and refuses a Python
     callable.
 
+Losses and sample reuse (``loss=``, ``rho=``, ``reuse=``; see :func:`online_sgd`): the
+step is always :math:`w \leftarrow (w + \eta\kappa(x - \lambda w))/\|\cdot\|`, and only the
+per-sample factor :math:`\kappa` changes. The square loss with one step per sample runs in
+the engines above, unchanged; the L1 loss, the smoothed correlation losses of Damian,
+Nichani, Ge and Lee (2023) and sample reuse run in :func:`lecturelib._kernels.variant_chain`
+(overlap engine) and :func:`_run_full_variant` (full engine), one sample per step.
+
 Each run ``r`` draws from its own stream, child ``r`` of ``numpy.random.SeedSequence(seed)``,
 so a result does not depend on the number of threads, and run ``r`` is the same whatever
 ``runs`` is.
@@ -50,7 +57,7 @@ import numpy as np
 from . import _kernels
 from ._validation import check_choice, check_int, check_link, check_overlap, check_real, check_seed
 
-__all__ = ["SGDResult", "online_sgd", "escape_times", "ENGINES", "LOSSES"]
+__all__ = ["SGDResult", "online_sgd", "escape_times", "smoothed_kappa", "ENGINES", "LOSSES", "SMOOTHED_LOSSES"]
 
 ENGINES: tuple[str, ...] = ("overlap", "full")
 LOSSES: tuple[str, ...] = tuple(_kernels.LOSS_CODES)
@@ -93,6 +100,10 @@ class SGDResult:
         :math:`\|w^t\|` at the recorded steps when ``projected=False``, else ``None``.
     stop_at : float or None
         The escape level at which runs were stopped, if any.
+    rho : float or None
+        Smoothing radius of a smoothed loss, else ``None``.
+    reuse : int
+        Consecutive steps per sample (1: online SGD).
     """
 
     link: object
@@ -109,6 +120,8 @@ class SGDResult:
     projected: bool
     norm: np.ndarray | None
     stop_at: float | None
+    rho: float | None = None
+    reuse: int = 1
 
     @property
     def runs(self) -> int:
@@ -317,6 +330,184 @@ def _run_full(
         _diverged(link, d, eta, batch, noise, projected, "some", "a recorded step")
     return overlap, norm
 
+SMOOTHED_LOSSES: tuple[str, ...] = ("smoothed", "smoothed_random")
+"""The correlation losses smoothed over the sphere of radius ``rho`` (exact average, one direction)."""
+
+
+def smoothing_tables(link: object, d: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Tables of :func:`lecturelib._kernels.smoothed_factor` for a Hermite-series link in dimension ``d``.
+
+    ``table[p, k]`` :math:`= \sqrt{k!/(k-p)!}` for ``p <= k`` (0 otherwise), ``p = 0..K+1``;
+    ``weights[0, j]`` :math:`= M_j/(2j)!` and ``weights[1, j]`` :math:`= j M_j/(2j)!` with
+    :math:`M_j = \mathbb{E}[s^{2j}] = \prod_{i<j} \frac{2i+1}{d-1+2i}`, the moments of the
+    first coordinate of a uniform point of :math:`S^{d-2}`.
+    """
+    if link.kind != "hermite_series":
+        return np.zeros((2, 1)), np.zeros((2, 1))
+    n = len(link.series)
+    table = np.zeros((n + 1, n))
+    for p in range(n + 1):
+        for k in range(p, n):
+            table[p, k] = math.sqrt(math.prod(range(k - p + 1, k + 1)))
+    jmax = n // 2 + 1
+    weights = np.zeros((2, jmax))
+    moment = 1.0
+    for j in range(jmax):
+        weights[0, j] = moment / math.factorial(2 * j)
+        weights[1, j] = j * moment / math.factorial(2 * j)
+        moment *= (2 * j + 1) / (d - 1 + 2 * j)
+    return table, weights
+
+
+def smoothed_kappa(link: object, d: int, rho: float, lam: np.ndarray, q: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Exact factor :math:`\kappa = y\,(F_\lambda - 2\lambda F_q)` of the smoothed correlation loss.
+
+    For one sample the smoothed loss is :math:`-y\,F(\lambda, q)`,
+    :math:`F = \mathbb{E}_v f(\langle (w + \rho v)/\sqrt{1+\rho^2}, x\rangle)` with ``v``
+    uniform on the unit sphere of :math:`w^\perp`, :math:`\lambda = \langle w, x\rangle`
+    and :math:`q = \|x\|^2 - \lambda^2`; its spherical gradient is
+    :math:`-y(F_\lambda - 2\lambda F_q)(x - \lambda w)`. Vectorized over the arrays.
+    """
+    table, weights = smoothing_tables(link, d)
+    coef = np.ascontiguousarray(link.normalized_coefficients, dtype=float)
+    lam, q, y = np.broadcast_arrays(np.asarray(lam, float), np.asarray(q, float), np.asarray(y, float))
+    out = np.empty(lam.shape)
+    for i in np.ndindex(lam.shape):
+        out[i] = y[i] * _kernels.smoothed_factor(coef, table, weights, float(lam[i]), float(q[i]), rho)
+    return out
+
+
+def _check_variant(link: object, engine: str, loss: str, rho: float | None, reuse: object, batch: int,
+                   projected: bool, d: int) -> tuple[float, int]:
+    """Validate the loss options; return ``(rho, reuse)`` (``rho = d**0.25`` by default)."""
+    reuse = check_int("reuse", reuse, 1)
+    if loss in SMOOTHED_LOSSES:
+        rho = d**0.25 if rho is None else check_real("rho", rho, positive=True)
+    elif rho is not None:
+        raise ValueError(f"rho applies only to loss in {SMOOTHED_LOSSES}, got rho={rho!r} with loss={loss!r}")
+    else:
+        rho = 0.0
+    if loss == "l2" and reuse == 1:
+        return rho, reuse
+    if batch != 1:
+        raise ValueError(
+            f"loss={loss!r} with reuse={reuse} runs one sample per step: batch_size must be 1, got {batch}"
+        )
+    if not projected:
+        raise ValueError(f"loss={loss!r} with reuse={reuse} runs the projected update only: projected must be True")
+    if loss == "smoothed" and link.kind != "hermite_series":
+        raise ValueError(
+            f"loss='smoothed' averages over the smoothing sphere in closed form, which needs a Hermite-series "
+            f"link; link {link.name!r} has kind {link.kind!r}: use Link.from_hermite_series or "
+            f"loss='smoothed_random'"
+        )
+    if engine == "overlap":
+        _overlap_link(link)  # raises for a link the chain cannot compile
+    return rho, reuse
+
+
+def _run_overlap_variant(
+    link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
+    noise: float, loss: str, rho: float, reuse: int, record_every: int, stop_at: float | None, threads: int,
+) -> np.ndarray:
+    code, coef = _overlap_link(link)
+    table, weights = smoothing_tables(link, d)
+    gens = [np.random.default_rng(s) for s in seeds]
+    half = 0.5 * (d - 1)
+    starts = [2.0 * g.beta(half, half) - 1.0 if m0 is None else m0 for g in gens]
+    overlap = np.empty((len(seeds), steps // record_every + 1))
+    level = math.inf if stop_at is None else stop_at
+    loss_code = _kernels.LOSS_CODES[loss]
+
+    def one(r: int) -> tuple[int, int]:
+        return _kernels.variant_chain(gens[r], code, coef, table, weights, d, eta, steps, noise, loss_code, rho,
+                                      reuse, float(starts[r]), level, link.is_even, record_every, overlap[r])
+
+    if threads == 1 or len(seeds) == 1:
+        status = [one(r) for r in range(len(seeds))]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(seeds))) as pool:
+            status = list(pool.map(one, range(len(seeds))))
+    for r, (code_r, t) in enumerate(status):
+        if code_r == _kernels.DIVERGED:
+            _diverged(link, d, eta, 1, noise, True, r, t)
+    return overlap
+
+
+def _variant_kappa(link: object, loss: str, d: int, rho: float, lam: np.ndarray, x_perp_sq: np.ndarray,
+                   y: np.ndarray, s: np.ndarray | None) -> np.ndarray:
+    """Per-run factor kappa of the full variant engine (see :func:`lecturelib._kernels.variant_chain`)."""
+    if loss in ("l2", "l1"):
+        r = y - link.f(lam)
+        return (np.sign(r) if loss == "l1" else r) * link.df(lam)
+    if loss == "smoothed":
+        return smoothed_kappa(link, d, rho, lam, x_perp_sq, y)
+    scale = 1.0 / math.sqrt(1.0 + rho * rho)
+    root = np.sqrt(x_perp_sq)
+    arg = (lam + rho * root * s) * scale
+    return y * link.df(arg) * scale * (1.0 - lam * rho * s / root)
+
+
+def _run_full_variant(
+    link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
+    noise: float, loss: str, rho: float, reuse: int, record_every: int, stop_at: float | None,
+) -> np.ndarray:
+    r"""The literal d-dimensional algorithm for the loss variants (``w_* = e_1``, one sample per step).
+
+    For ``smoothed_random`` each step draws a direction ``v`` uniform on the unit sphere of
+    :math:`w^\perp` and uses :math:`s = \langle v, x - \lambda w\rangle/\|x - \lambda w\|`.
+    """
+    runs = len(seeds)
+    streams = [[np.random.default_rng(s) for s in seed.spawn(4)] for seed in seeds]
+    W = np.empty((runs, d))
+    for r, (start, _, _, _) in enumerate(streams):
+        if m0 is None:
+            v = start.standard_normal(d)
+            W[r] = v / np.linalg.norm(v)
+        else:
+            v = start.standard_normal(d - 1)
+            W[r, 0] = m0
+            W[r, 1:] = math.sqrt(1.0 - m0 * m0) * v / np.linalg.norm(v)
+    even = link.is_even
+    overlap = np.empty((runs, steps // record_every + 1))
+    overlap[:, 0] = W[:, 0]
+    level = math.inf if stop_at is None else stop_at
+    escaped = (np.abs(W[:, 0]) if even else W[:, 0]) >= level
+    frozen = W[:, 0].copy()
+    t = 0
+    while t < steps and not escaped.all():
+        X = np.stack([xs.standard_normal(d) for _, xs, _, _ in streams])
+        y = link.f(X[:, 0])
+        if noise > 0.0:
+            y = y + noise * np.array([ns.standard_normal() for _, _, ns, _ in streams])
+        for _ in range(reuse):
+            lam = np.einsum("rd,rd->r", W, X)
+            perp = X - lam[:, None] * W
+            perp_sq = np.einsum("rd,rd->r", perp, perp)
+            s = None
+            if loss == "smoothed_random":
+                V = np.stack([vs.standard_normal(d) for _, _, _, vs in streams])
+                V -= np.einsum("rd,rd->r", V, W)[:, None] * W
+                V /= np.sqrt(np.einsum("rd,rd->r", V, V))[:, None]
+                s = np.einsum("rd,rd->r", V, perp) / np.sqrt(perp_sq)
+            c = eta * _variant_kappa(link, loss, d, rho, lam, perp_sq, y, s)
+            W += c[:, None] * perp
+            W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
+            t += 1
+            value = W[:, 0]
+            if not np.all(np.isfinite(value)):
+                _diverged(link, d, eta, 1, noise, True, "some", t)
+            new = ~escaped & ((np.abs(value) if even else value) >= level)
+            frozen[new] = value[new]
+            escaped |= new
+            if t % record_every == 0:
+                overlap[:, t // record_every] = np.where(escaped, frozen, value)
+            if t >= steps or escaped.all():
+                break
+    if t < steps:
+        overlap[:, t // record_every + 1 :] = frozen[:, None]
+    return overlap
+
 
 def online_sgd(
     link: object,
@@ -335,6 +526,8 @@ def online_sgd(
     projected: bool = True,
     stop_at: float | None = None,
     threads: int | None = None,
+    rho: float | None = None,
+    reuse: int = 1,
 ) -> SGDResult:
     r"""Run online SGD ``runs`` times and record the overlap :math:`\langle w^t, w_*\rangle`.
 
@@ -372,8 +565,15 @@ def online_sgd(
         Samples per step; the step uses the mean of their gradients.
     noise : float, default 0
         Label noise :math:`\sigma \ge 0`: :math:`y = f(\langle w_*, x\rangle) + \sigma\varepsilon`.
-    loss : {"l2"}
-        The square loss.
+    loss : {"l2", "l1", "smoothed", "smoothed_random"}
+        The per-sample factor :math:`\kappa` of the step :math:`w + \eta\kappa(x - \lambda w)`:
+        ``"l2"`` the square loss, :math:`\kappa = (y - f(\lambda))f'(\lambda)`; ``"l1"`` the
+        absolute loss :math:`|y - f(\lambda)|`, :math:`\kappa = \operatorname{sign}(y -
+        f(\lambda))f'(\lambda)`; ``"smoothed"`` the correlation loss :math:`-y f` averaged over
+        the sphere of radius ``rho`` around ``w`` (Damian, Nichani, Ge and Lee 2023), exactly
+        (:func:`smoothed_kappa`, Hermite-series links); ``"smoothed_random"`` the same with one
+        random smoothing direction per step. Losses other than ``"l2"`` need
+        ``batch_size=1`` and ``projected=True``.
     record_every : int, default 1
         Record every this many steps (step 0 is always recorded).
     projected : bool, default True
@@ -384,6 +584,13 @@ def online_sgd(
     threads : int or None
         Worker threads of the overlap engine (default: the cores this process may use). The
         result does not depend on it.
+    rho : float or None
+        Smoothing radius :math:`\rho > 0` of the smoothed losses (default :math:`d^{1/4}`);
+        only for those losses.
+    reuse : int, default 1
+        Consecutive steps taken on each sample (``2``: every sample is used twice in a row);
+        ``steps`` counts steps, so ``steps / reuse`` samples are drawn. ``reuse > 1`` needs
+        ``batch_size=1`` and ``projected=True``.
 
     Returns
     -------
@@ -423,6 +630,7 @@ def online_sgd(
     if stop_at is not None:
         stop_at = check_real("stop_at", stop_at)
     threads = _available_cores() if threads is None else check_int("threads", threads, 1)
+    rho, reuse = _check_variant(link, engine, loss, rho, reuse, batch_size, projected, d)
     n_rec = steps // record_every + 1
     size = runs * n_rec * 8 * (1 if projected else 2)
     if size > RECORD_LIMIT_BYTES:
@@ -432,7 +640,12 @@ def online_sgd(
         )
     root = np.random.SeedSequence(seed)
     seeds = root.spawn(runs)
-    if engine == "overlap":
+    if loss != "l2" or reuse != 1:
+        run = _run_overlap_variant if engine == "overlap" else _run_full_variant
+        extra = (threads,) if engine == "overlap" else ()
+        overlap = run(link, d, eta, steps, seeds, m0, noise, loss, rho, reuse, record_every, stop_at, *extra)
+        norm = None
+    elif engine == "overlap":
         overlap, norm = _run_overlap(link, d, eta, steps, seeds, m0, batch_size, noise, loss, projected,
                                      record_every, stop_at, threads)
     else:
@@ -442,7 +655,7 @@ def online_sgd(
         link=link, d=d, eta=eta, steps=_frozen(np.arange(n_rec, dtype=np.int64) * record_every),
         overlap=_frozen(overlap), engine=engine, seed=int(root.entropy), m0=m0, batch_size=batch_size,
         noise=noise, loss=loss, projected=projected, norm=None if norm is None else _frozen(norm),
-        stop_at=stop_at,
+        stop_at=stop_at, rho=rho if loss in SMOOTHED_LOSSES else None, reuse=reuse,
     )
 
 

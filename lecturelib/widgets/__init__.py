@@ -10,3 +10,4 @@ from . import flow  # Lecture 3
 from . import proof  # Lecture 5
 from . import sgd  # Lecture 4
 from . import concentration  # Lecture 6
+from . import algorithms  # Lecture 7

@@ -1,0 +1,47 @@
+"""Full-batch gradient descent on a fixed sample: the gradient, reproducibility, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lecturelib import Link
+from lecturelib.fullbatch import empirical_gradient, empirical_loss, full_batch_gd, full_batch_table
+
+
+@pytest.mark.parametrize("name", ["he2", "he3", "tanh", "he3+he4"])
+def test_spherical_gradient_matches_finite_differences(name):
+    link = Link.named(name)
+    rng = np.random.default_rng(0)
+    d, n = 12, 40
+    X = rng.standard_normal((n, d))
+    y = link.f(X[:, 0])
+    w = rng.standard_normal(d)
+    w /= np.linalg.norm(w)
+    grad = empirical_gradient(link, w, X, y)
+    assert abs(grad @ w) < 1e-12  # tangent to the sphere
+    for _ in range(3):
+        v = rng.standard_normal(d)
+        v -= (v @ w) * w
+        h = 1e-5
+        plus, minus = (w + h * v) / np.linalg.norm(w + h * v), (w - h * v) / np.linalg.norm(w - h * v)
+        numeric = (empirical_loss(link, plus, X, y) - empirical_loss(link, minus, X, y)) / (2 * h)
+        assert grad @ v == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+
+
+def test_runs_are_reproducible_and_start_uniform():
+    a = full_batch_gd(Link.hermite(2), 50, 100, 5.0, 3, runs=4, seed=3)
+    b = full_batch_gd(Link.hermite(2), 50, 100, 5.0, 3, runs=4, seed=3)
+    assert np.array_equal(a.overlap, b.overlap) and a.overlap.shape == (4, 4)
+    assert np.all(np.abs(a.overlap[:, 0]) < 0.6)
+
+
+def test_table_shape_and_bad_input():
+    table = full_batch_table(Link.hermite(2), [20, 30], [1, 2], eta=5.0, steps=2, runs=2)
+    assert table.median.shape == (2, 2, 3)
+    with pytest.raises(ValueError, match="eta"):
+        full_batch_gd(Link.hermite(2), 20, 40, 0.0, 2)
+    with pytest.raises(ValueError, match="alphas entry"):
+        full_batch_table(Link.hermite(2), [20], [-1.0], eta=1.0, steps=1)
+    with pytest.raises(ValueError, match="shape"):
+        empirical_gradient(Link.hermite(2), np.ones(3), np.ones((4, 2)), np.ones(4))
