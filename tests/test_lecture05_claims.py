@@ -185,3 +185,13 @@ def test_exercise_k1_moments():
     mom = dc.increment_moments(Link.hermite(1), 0.0)
     assert mom["kappa2_beta2"] == pytest.approx(4.0) and mom["variance"] == pytest.approx(3.0)
     assert mom["mean"] == pytest.approx(1.0)
+
+
+def test_norm_at_the_edge_of_a1_is_of_order_one_not_close_to_one():
+    # "at the edge of (A1) ... E||w_T||^2 - 1 = A^2 E[kappa^2] = 0.84 for h_3 from c_0 = 2, so R^{k-1} = 1.8"
+    A, _ = dc.proof_constants(HE3, c0=2.0)
+    d = 100
+    excess = dc.norm_growth_prediction(HE3, d, A / math.sqrt(d), [1.0])[0] - 1  # eta^2 T d = A^2 at T = 1
+    assert excess == pytest.approx(0.84, abs=0.01)
+    assert A**2 * dc.increment_moments(HE3, 0.0)["kappa2"] == pytest.approx(0.84, abs=0.01)
+    assert (1 + excess) ** ((3 - 1) / 2) == pytest.approx(1.8, abs=0.05)
