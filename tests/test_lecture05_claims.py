@@ -20,7 +20,8 @@ POINTS = [(1e-5, 600_000), (2e-5, 220_000), (2e-4, 220_000), (1e-5, 100_000)]
 
 @pytest.fixture(scope="module")
 def growth() -> dc.NormGrowth:
-    return dc.norm_growth(HE3, d=100, eta=[1e-3, 3e-3, 1e-2], scale_max=1.0, runs=100, seed=0)
+    return dc.norm_growth(HE3, d=100, eta=[1e-3, 3e-3, 1e-2], scale_max=1.0, runs=100, seed=0,
+                         records=5000)
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +53,13 @@ def test_moments_at_the_equator():
 
 def test_norm_and_martingale_cross_their_thresholds_near_0_1(growth):
     x, excess, mart = growth.scale[0], growth.norm_excess[0], growth.martingale[0]
-    assert x[np.argmax(excess >= 1)] == pytest.approx(0.100, abs=5e-4)
+    assert x[np.argmax(excess >= 1)] == pytest.approx(0.094, abs=5e-4)
     assert 1 / np.sqrt(growth.predicted_excess[0][-1]) == pytest.approx(0.102, abs=5e-4)
-    assert x[np.argmax(mart >= 0.5)] == pytest.approx(0.071, abs=5e-4)
+    crossing = np.argmax(mart >= 0.5)
+    assert x[crossing] == pytest.approx(0.055, abs=5e-4)
+    # resolved by the record grid: the crossing is not the first recorded step (with 200 records it was, and the
+    # printed threshold was the grid's first point, 0.071, not a property of the runs)
+    assert crossing > 5 and x[crossing - 1] < x[crossing] < 1.1 * x[crossing - 1]
     ratio = excess[-1] / growth.predicted_excess[0][-1]
     assert ratio == pytest.approx(0.973, abs=5e-4) and abs(ratio - 1) < 0.05
     # the step size matters only through eta sqrt(td): the final excesses agree with the prediction, and the
@@ -180,3 +185,13 @@ def test_exercise_k1_moments():
     mom = dc.increment_moments(Link.hermite(1), 0.0)
     assert mom["kappa2_beta2"] == pytest.approx(4.0) and mom["variance"] == pytest.approx(3.0)
     assert mom["mean"] == pytest.approx(1.0)
+
+
+def test_norm_at_the_edge_of_a1_is_of_order_one_not_close_to_one():
+    # "at the edge of (A1) ... E||w_T||^2 - 1 = A^2 E[kappa^2] = 0.84 for h_3 from c_0 = 2, so R^{k-1} = 1.8"
+    A, _ = dc.proof_constants(HE3, c0=2.0)
+    d = 100
+    excess = dc.norm_growth_prediction(HE3, d, A / math.sqrt(d), [1.0])[0] - 1  # eta^2 T d = A^2 at T = 1
+    assert excess == pytest.approx(0.84, abs=0.01)
+    assert A**2 * dc.increment_moments(HE3, 0.0)["kappa2"] == pytest.approx(0.84, abs=0.01)
+    assert (1 + excess) ** ((3 - 1) / 2) == pytest.approx(1.8, abs=0.05)
