@@ -75,7 +75,7 @@ class Algorithm:
 
 ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("vanilla", "online SGD, square loss", "he3", "l2", 1, 0.05, 1.5, 80.0, 2.0,
-              (50, 100, 200), 96, 2.0, "d^(k-1) = d^2"),
+              (50, 100, 200), 64, 2.0, "d^(k-1) = d^2"),
     Algorithm("smoothed", "smoothed correlation loss, exact average", "he3", "smoothed", 1, 0.5, 0.5, 50.0, 1.5,
               (100, 200, 400, 800, 1600), 32, 1.5, "d^(k/2) = d^1.5"),
     Algorithm("smoothed_random", "smoothed, one random direction", "he3", "smoothed_random", 1, 0.5, 1.5, 40.0,
@@ -85,7 +85,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("l1_he4", "L1 loss, He_4", "he4", "l1", 1, 0.05, 1.0, 200.0, 1.2,
               (100, 200, 400, 800, 1600), 32, 1.2, "d log d (k_gen = 2)"),
     Algorithm("reuse", "each sample used twice", "he3", "l2", 2, 0.05, 1.5, 80.0, 2.0,
-              (50, 100, 200), 96, 2.0, "d^2 (single neuron)"),
+              (50, 100, 200), 64, 2.0, "d^2 (single neuron)"),
 )}
 r"""The algorithms of Lecture 7 (``k = 3`` unless the name says otherwise). The smoothed
 losses use :math:`\rho = d^{1/4}`."""
