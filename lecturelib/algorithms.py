@@ -267,8 +267,9 @@ def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: i
     r"""Monte Carlo :math:`\mathbb{E}[\kappa^2]` of the two smoothed losses at :math:`m = 0`, :math:`\rho = d^{1/4}`.
 
     Draws :math:`\lambda, z_* \sim N(0,1)` (:math:`y = f(z_*)` is independent of
-    :math:`\lambda` at the equator), :math:`q \sim \chi^2_{d-1}` and, for the random
-    direction, :math:`s = g/\sqrt{g^2 + \chi^2_{d-2}}`.
+    :math:`\lambda` at the equator), :math:`q = \|x\|^2 - \lambda^2 = z_*^2 + \chi^2_{d-2}`
+    (``q`` contains the target coordinate, so it is not independent of ``y``) and, for the
+    random direction, :math:`s = g/\sqrt{g^2 + \chi^2_{d-2}}`.
     """
     from .sgd import smoothed_kappa
 
@@ -277,8 +278,9 @@ def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: i
     rng = np.random.default_rng(seed)
     rho = d**0.25
     lam = rng.standard_normal(samples)
-    y = link.f(rng.standard_normal(samples))
-    q = rng.chisquare(d - 1, samples)
+    z_star = rng.standard_normal(samples)
+    y = link.f(z_star)
+    q = z_star * z_star + rng.chisquare(d - 2, samples)
     g = rng.standard_normal(samples)
     s = g / np.sqrt(g * g + rng.chisquare(d - 2, samples))
     scale = 1.0 / np.sqrt(1.0 + rho * rho)
