@@ -75,7 +75,7 @@ class Algorithm:
 
 ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("vanilla", "online SGD, square loss", "he3", "l2", 1, 0.05, 1.5, 80.0, 2.0,
-              (50, 100, 200), 96, 2.0, "d^(k-1) = d^2"),
+              (50, 100, 200), 64, 2.0, "d^(k-1) = d^2"),
     Algorithm("smoothed", "smoothed correlation loss, exact average", "he3", "smoothed", 1, 0.5, 0.5, 50.0, 1.5,
               (100, 200, 400, 800, 1600), 32, 1.5, "d^(k/2) = d^1.5"),
     Algorithm("smoothed_random", "smoothed, one random direction", "he3", "smoothed_random", 1, 0.5, 1.5, 40.0,
@@ -85,7 +85,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("l1_he4", "L1 loss, He_4", "he4", "l1", 1, 0.05, 1.0, 200.0, 1.2,
               (100, 200, 400, 800, 1600), 32, 1.2, "d log d (k_gen = 2)"),
     Algorithm("reuse", "each sample used twice", "he3", "l2", 2, 0.05, 1.5, 80.0, 2.0,
-              (50, 100, 200), 96, 2.0, "d^2 (single neuron)"),
+              (50, 100, 200), 64, 2.0, "d^2 (single neuron)"),
 )}
 r"""The algorithms of Lecture 7 (``k = 3`` unless the name says otherwise). The smoothed
 losses use :math:`\rho = d^{1/4}`."""
@@ -267,8 +267,9 @@ def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: i
     r"""Monte Carlo :math:`\mathbb{E}[\kappa^2]` of the two smoothed losses at :math:`m = 0`, :math:`\rho = d^{1/4}`.
 
     Draws :math:`\lambda, z_* \sim N(0,1)` (:math:`y = f(z_*)` is independent of
-    :math:`\lambda` at the equator), :math:`q \sim \chi^2_{d-1}` and, for the random
-    direction, :math:`s = g/\sqrt{g^2 + \chi^2_{d-2}}`.
+    :math:`\lambda` at the equator), :math:`q = \|x\|^2 - \lambda^2 = z_*^2 + \chi^2_{d-2}`
+    (``q`` contains the target coordinate, so it is not independent of ``y``) and, for the
+    random direction, :math:`s = g/\sqrt{g^2 + \chi^2_{d-2}}`.
     """
     from .sgd import smoothed_kappa
 
@@ -277,8 +278,9 @@ def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: i
     rng = np.random.default_rng(seed)
     rho = d**0.25
     lam = rng.standard_normal(samples)
-    y = link.f(rng.standard_normal(samples))
-    q = rng.chisquare(d - 1, samples)
+    z_star = rng.standard_normal(samples)
+    y = link.f(z_star)
+    q = z_star * z_star + rng.chisquare(d - 2, samples)
     g = rng.standard_normal(samples)
     s = g / np.sqrt(g * g + rng.chisquare(d - 2, samples))
     scale = 1.0 / np.sqrt(1.0 + rho * rho)

@@ -858,7 +858,13 @@ def conditional_hermite_norms(link: Link, jmax: int = GENERATIVE_JMAX) -> np.nda
         total += mass * means**2
     if len(flats) == 1 and flats[0] == (-math.inf, math.inf):
         return total
-    cuts = tuple(sorted({*(link.breakpoints or ()), *_critical_points(link),
+    critical = _critical_points(link)
+    # zeta_j(f(z)) jumps where the number of roots of f = y changes: at the preimages of the
+    # critical values (for He_4 at z = +-sqrt(6), where f(z) = f(0)), not only at the critical
+    # points themselves; a Gauss--Legendre panel across such a jump loses about 1e-2.
+    preimages = [float(r) for c in critical for r in _level_roots(link, float(link.f(np.array([c]))[0]), flats)
+                 if min(abs(r - c2) for c2 in critical) > 1e-6]
+    cuts = tuple(sorted({*(link.breakpoints or ()), *critical, *preimages,
                          *(e for piece in flats for e in piece if math.isfinite(e))}))
     from .hermite import _piecewise_rule
 
