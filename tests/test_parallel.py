@@ -93,3 +93,12 @@ def test_file_of_another_kind_or_version_is_refused(serial, tmp_path, monkeypatc
     np.savez(tmp_path / "plain.npz", x=np.zeros(3))
     with pytest.raises(ValueError, match="not a lecturelib result file"):
         load(tmp_path / "plain.npz")
+
+
+def test_algorithm_sweep_of_a_variant_loss_on_a_thread_pool_equals_serial():
+    from lecturelib.algorithms import algorithm_sweep
+
+    serial = algorithm_sweep("l1", d_values=(16, 24), runs=6, n_boot=20)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pooled = algorithm_sweep("l1", d_values=(16, 24), runs=6, n_boot=20, executor=pool, block=4)
+    assert np.array_equal(pooled.sweep.times, serial.sweep.times, equal_nan=True)
