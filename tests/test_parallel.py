@@ -102,3 +102,14 @@ def test_algorithm_sweep_of_a_variant_loss_on_a_thread_pool_equals_serial():
     with ThreadPoolExecutor(max_workers=2) as pool:
         pooled = algorithm_sweep("l1", d_values=(16, 24), runs=6, n_boot=20, executor=pool, block=4)
     assert np.array_equal(pooled.sweep.times, serial.sweep.times, equal_nan=True)
+
+
+def test_success_sweep_on_a_thread_pool_equals_serial():
+    from lecturelib.multipass import success_sweep
+
+    args = (Link.hermite(3), (8, 10), (0.5, 2.0))
+    serial = success_sweep(*args, runs=4, seed=0, horizon_scale=5.0)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pooled = success_sweep(*args, runs=4, seed=0, horizon_scale=5.0, executor=pool)
+    for name in ("n", "success", "online_success", "final_overlap", "train_loss", "population_loss"):
+        assert np.array_equal(getattr(pooled, name), getattr(serial, name)), name
