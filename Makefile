@@ -43,6 +43,7 @@ $(DEPS_STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "dask[distributed]==2026.8.0" "distributed==2026.8.0"  # the [cluster] extra
 	@touch $@
 
 # JupyterLab and its MyST extension, on top of the course's environment (adds, upgrades none).

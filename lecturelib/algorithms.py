@@ -23,6 +23,7 @@ import numpy as np
 from ._validation import check_choice, check_int, check_seed
 from .experiments import RECORDS, EscapeSweep, _fit, censored_median, escape_sweep
 from .links import Link
+from .parallel import EscapeJob, check_executor, escape_times_blocks
 from .sgd import escape_times, online_sgd
 
 __all__ = ["Algorithm", "ALGORITHMS", "AlgorithmSweep", "Comparison", "algorithm_sweep", "compare_algorithms",
@@ -118,13 +119,15 @@ def escape_sample_counts(algorithm: Algorithm, d: int, *, runs: int, seed: int, 
 
 
 def algorithm_sweep(algorithm: Algorithm | str, *, d_values: Sequence[int] | None = None, runs: int | None = None,
-                    seed: int = 0, n_boot: int = 2000, progress: bool = False) -> AlgorithmSweep:
+                    seed: int = 0, n_boot: int = 2000, progress: bool = False, executor: object = None,
+                    block: int | None = None) -> AlgorithmSweep:
     r"""Median escape time in samples against ``d`` for one algorithm, with the fitted exponent.
 
     Vanilla SGD (square loss, one step per sample) goes through
     :func:`lecturelib.experiments.escape_sweep`; the others follow the same protocol (seed
     of dimension ``i`` = child ``i`` of ``SeedSequence(seed)``, escape resolved to
-    ``T/4000``, censored runs kept, percentile bootstrap over runs).
+    ``T/4000``, censored runs kept, percentile bootstrap over runs). ``executor`` and ``block``
+    as in :func:`~lecturelib.experiments.escape_sweep` (same result whatever the executor).
     """
     if isinstance(algorithm, str):
         algorithm = ALGORITHMS[check_choice("algorithm", algorithm, tuple(ALGORITHMS))]
@@ -137,19 +140,26 @@ def algorithm_sweep(algorithm: Algorithm | str, *, d_values: Sequence[int] | Non
         sweep = escape_sweep(Link.named(algorithm.link), d_values, eta_scale=algorithm.eta_scale,
                              eta_exponent=algorithm.eta_exponent, horizon_scale=algorithm.horizon_scale,
                              horizon_exponent=algorithm.horizon_exponent, runs=runs, seed=seed, n_boot=n_boot,
-                             progress=progress)
+                             progress=progress, executor=executor, block=block)
         return AlgorithmSweep(algorithm, sweep)
     d = np.array([check_int("d_values entry", v, 3) for v in d_values], dtype=np.int64)
     if np.unique(d).size < 2:
         raise ValueError(f"d_values must hold at least two distinct dimensions, got {d_values!r}")
     children = np.random.SeedSequence(seed).spawn(d.size + 1)
     seeds = tuple(int(s.generate_state(1)[0]) for s in children[:-1])
-    indices = range(d.size)
-    if progress:
+    indices = range(d.size) if check_executor(executor) is None else ()
+    times = np.empty((d.size, runs))
+    if executor is not None:
+        steps = [max(1, int(algorithm.horizon_scale * float(v) ** algorithm.horizon_exponent)) for v in d]
+        jobs = [EscapeJob(Link.named(algorithm.link), int(v), algorithm.eta_scale * float(v) ** -algorithm.eta_exponent,
+                          t, s, 0.5, max(1, t // RECORDS), (("loss", algorithm.loss), ("reuse", algorithm.reuse)))
+                for v, t, s in zip(d, steps, seeds)]
+        times = np.ceil(escape_times_blocks(jobs, runs, executor=executor, block=block, progress=progress,
+                                            desc=f"sweep ({algorithm.name})") / algorithm.reuse)
+    elif progress:
         from tqdm.auto import tqdm
 
         indices = tqdm(indices, desc=f"sweep ({algorithm.name})", unit="d")
-    times = np.empty((d.size, runs))
     for i in indices:
         times[i] = escape_sample_counts(algorithm, int(d[i]), runs=runs, seed=seeds[i])
     median, censored = censored_median(times)

@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import check_int, check_link, check_real, check_seed
+from .parallel import EscapeJob, check_executor, escape_times_blocks
 from .sgd import ENGINES, escape_times, online_sgd
 
 __all__ = [
@@ -197,6 +199,8 @@ def escape_sweep(
     confidence: float = 0.95,
     n_boot: int = 2000,
     progress: bool = False,
+    executor: Executor | None = None,
+    block: int | None = None,
 ) -> EscapeSweep:
     r"""Escape times over dimensions with :math:`\eta = c\,d^{-a}` and horizon :math:`T = C d^b`.
 
@@ -225,7 +229,14 @@ def escape_sweep(
     n_boot : int, default 2000
         Bootstrap replicates.
     progress : bool, default False
-        Show a tqdm bar over the dimensions.
+        Show a tqdm bar over the dimensions (with ``executor``: over completed tasks).
+    executor : concurrent.futures.Executor or None
+        ``None`` (default): the local thread pool of :func:`~lecturelib.sgd.online_sgd`. Else
+        tasks of ``block`` runs of one ``d`` are submitted to it (e.g. Dask's
+        ``Client(...).get_executor()``); the result is the same bit for bit
+        (:mod:`lecturelib.parallel`).
+    block : int or None
+        Runs per task with ``executor`` (default :data:`lecturelib.parallel.DEFAULT_BLOCK`).
 
     Returns
     -------
@@ -260,8 +271,13 @@ def escape_sweep(
     horizon = np.maximum(1, np.floor(big_c * d.astype(float) ** b)).astype(np.int64)
     seeds = tuple(int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(d.size))
     times = np.empty((d.size, runs))
-    indices = range(d.size)
-    if progress:
+    indices = range(d.size) if check_executor(executor) is None else ()
+    if executor is not None:
+        times = escape_times_blocks(
+            [EscapeJob(link, int(d[i]), float(eta[i]), int(horizon[i]), seeds[i], level,
+                       max(1, int(horizon[i]) // RECORDS), (("engine", engine),)) for i in range(d.size)],
+            runs, executor=executor, block=block, progress=progress, desc=f"escape sweep ({link.name})")
+    elif progress:
         from tqdm.auto import tqdm
 
         indices = tqdm(indices, desc=f"escape sweep ({link.name})", unit="d")
@@ -343,7 +359,8 @@ class TheoremTable:
 
 def theorem_table(
     *, runs: int = 64, seed: int = 0, progress: bool = False, ks: Sequence[int] = (1, 2, 3, 4),
-    settings: dict[int, dict[str, object]] | None = None,
+    settings: dict[int, dict[str, object]] | None = None, executor: Executor | None = None,
+    block: int | None = None,
 ) -> TheoremTable:
     r"""Escape time against ``d`` for :math:`He_k`, ``k`` in ``ks``, with the theorem's step sizes.
 
@@ -365,6 +382,8 @@ def theorem_table(
     settings : dict, optional
         Per ``k``, entries that replace those of :data:`THEOREM_SETTINGS` (e.g.
         ``{4: {"d_values": (16, 32, 64)}}``).
+    executor, block
+        As in :func:`escape_sweep` (same result whatever the executor).
     """
     from .links import Link
 
@@ -376,7 +395,7 @@ def theorem_table(
         if k not in THEOREM_SETTINGS:
             raise ValueError(f"ks and settings must use k in {tuple(THEOREM_SETTINGS)}, got {k!r}")
     return TheoremTable(tuple(
-        escape_sweep(Link.hermite(k), runs=runs, seed=seed, progress=progress,
+        escape_sweep(Link.hermite(k), runs=runs, seed=seed, progress=progress, executor=executor, block=block,
                      **(THEOREM_SETTINGS[k] | settings.get(k, {})))
         for k in ks
     ))
@@ -441,6 +460,8 @@ def escape_probability(
     level: float = 0.5,
     seed: int = 0,
     progress: bool = False,
+    executor: Executor | None = None,
+    block: int | None = None,
 ) -> EscapeProbability:
     r"""Escape probability within :math:`T = C d^b` steps for :math:`\eta = c\, d^{-a}`, on a grid of ``(d, c)``.
 
@@ -463,6 +484,8 @@ def escape_probability(
     seed : int, default 0
         Cell ``(i, j)`` uses child ``i * len(c_values) + j`` of ``SeedSequence(seed)``.
     progress : bool, default False
+    executor, block
+        As in :func:`escape_sweep` (same result whatever the executor).
     """
     check_link(link)
     d = np.array([check_int("d_values entry", v, 3) for v in d_values], dtype=np.int64)
@@ -480,11 +503,19 @@ def escape_probability(
     horizon = np.maximum(1, np.floor(big_c * d.astype(float) ** b)).astype(np.int64)
     children = np.random.SeedSequence(seed).spawn(d.size * c.size)
     cells = [(i, j) for i in range(d.size) for j in range(c.size)]
-    if progress:
+    prob = np.empty((d.size, c.size))
+    if check_executor(executor) is not None:
+        times = escape_times_blocks(
+            [EscapeJob(link, int(d[i]), float(c[j] * float(d[i]) ** -a), int(horizon[i]),
+                       int(children[i * c.size + j].generate_state(1)[0]), level, max(1, int(horizon[i]) // RECORDS))
+             for i, j in cells], runs, executor=executor, block=block, progress=progress,
+            desc=f"escape probability ({link.name})")
+        prob[...] = np.isfinite(times).mean(axis=1).reshape(d.size, c.size)
+        cells = []
+    elif progress:
         from tqdm.auto import tqdm
 
         cells = tqdm(cells, desc=f"escape probability ({link.name})", unit="cell")
-    prob = np.empty((d.size, c.size))
     for i, j in cells:
         result = online_sgd(link, int(d[i]), float(c[j] * float(d[i]) ** -a), int(horizon[i]), runs=runs,
                             seed=int(children[i * c.size + j].generate_state(1)[0]),
@@ -534,12 +565,14 @@ class PhaseDiagram:
 def phase_diagram(
     link: object, d: int, c_values: Sequence[float], *, horizon_scale: float = 40.0, runs: int = 48,
     level: float = 0.5, points: int = 60, seed: int = 0, progress: bool = False,
+    executor: Executor | None = None, block: int | None = None,
 ) -> PhaseDiagram:
     r"""Escape probability :math:`P(T_{\rm esc} \le T)` over :math:`(c, T/d^{k-1})` for :math:`\eta = c\,d^{-k/2}`.
 
     One run set per ``c`` with horizon ``horizon_scale * d^(k-1)``; the probability at every
     shorter horizon is the empirical distribution function of the escape times (runs are
-    stopped at escape, so the longer horizon costs nothing for them).
+    stopped at escape, so the longer horizon costs nothing for them). ``executor`` and
+    ``block`` as in :func:`escape_sweep` (same result whatever the executor).
     """
     check_link(link)
     d = check_int("d", d, 3)
@@ -554,14 +587,20 @@ def phase_diagram(
     scale = float(d) ** (k - 1)
     horizon = max(1, int(big_c * scale))
     children = np.random.SeedSequence(seed).spawn(c.size)
-    indices = range(c.size)
-    if progress:
+    indices = range(c.size) if check_executor(executor) is None else ()
+    times = np.empty((c.size, runs))
+    etas = [float(c[j]) * float(d) ** (-k / 2) if k >= 3 else float(c[j]) / d for j in range(c.size)]
+    if executor is not None:
+        times = escape_times_blocks(
+            [EscapeJob(link, d, etas[j], horizon, int(children[j].generate_state(1)[0]), level,
+                       max(1, horizon // RECORDS)) for j in range(c.size)],
+            runs, executor=executor, block=block, progress=progress, desc=f"phase diagram ({link.name}, d = {d})")
+    elif progress:
         from tqdm.auto import tqdm
 
         indices = tqdm(indices, desc=f"phase diagram ({link.name}, d = {d})", unit="c")
-    times = np.empty((c.size, runs))
     for j in indices:
-        eta = float(c[j]) * float(d) ** (-k / 2) if k >= 3 else float(c[j]) / d
+        eta = etas[j]
         result = online_sgd(link, d, eta, horizon, runs=runs, seed=int(children[j].generate_state(1)[0]),
                             record_every=max(1, horizon // RECORDS), stop_at=level)
         times[j] = escape_times(result, level)

@@ -425,19 +425,36 @@ class SuccessSweep:
         return self.final_overlap < self.level
 
 
+def _success_cell(link: object, k: int, d: int, ratio: float | None, eta_scale: float, horizon_scale: float,
+                  level: float, runs: int, s: int) -> object:
+    """One cell of :func:`success_sweep`: online SGD's success rate (``ratio=None``) or the trials."""
+    from .sgd import online_sgd
+
+    eta = eta_scale * d ** (-k / 2)
+    steps = max(1, int(round(horizon_scale * d ** (k - 1))))
+    every = max(1, steps // 200)
+    if ratio is None:
+        res = online_sgd(link, d, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
+        return np.mean(res.overlap[:, -1] >= level)
+    n = max(1, int(round(ratio * d ** (k - 1))))
+    res = multipass_trials(link, d, n, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
+    return n, res.overlap[:, -1], res.train_loss, res.population_loss, res.reuse_fraction
+
+
 def success_sweep(
     link: object, d_values: "list[int] | tuple[int, ...]", ratios: "list[float] | tuple[float, ...]", *,
     eta_scale: float = 1.0, horizon_scale: float = 20.0, level: float = 0.5, runs: int = 32, seed: int = 0,
-    progress: bool = False,
+    progress: bool = False, executor: object = None,
 ) -> SuccessSweep:
     r"""Success probability of multi-pass SGD (with replacement) on :math:`n = \text{ratio}\cdot d^{k-1}` samples.
 
     For each ``d``: :math:`\eta = c\,d^{-k/2}`, horizon :math:`T = C\,d^{k-1}` (the theorem's
     scalings, :math:`k` the information exponent), ``runs`` trials per ``n`` from uniform starts,
     each stopped once its overlap reaches ``level``; online SGD with the same
-    :math:`\eta, T` gives the reference. Returns a :class:`SuccessSweep`.
+    :math:`\eta, T` gives the reference. Returns a :class:`SuccessSweep`. With ``executor`` (any
+    ``concurrent.futures.Executor``, e.g. Dask's ``Client(...).get_executor()``) each cell is a
+    task, with the seed it has without one: the result is the same bit for bit.
     """
-    from .sgd import online_sgd  # the reference column
 
     check_link(link)
     k = link.information_exponent
@@ -454,25 +471,24 @@ def success_sweep(
     online = np.empty(len(d_values))
     final, train, pop, reuse = (np.empty(shape + (runs,)) for _ in range(4))
     cells = [(i, j) for i in range(len(d_values)) for j in range(len(ratios) + 1)]
-    if progress:
-        from tqdm.auto import tqdm
-        cells = tqdm(cells, desc="success sweep")
-    for i, j in cells:
-        d = d_values[i]
-        eta = eta_scale * d ** (-k / 2)
-        steps = max(1, int(round(horizon_scale * d ** (k - 1))))
-        every = max(1, steps // 200)
-        s = int(seeds[i * (len(ratios) + 1) + j].generate_state(1)[0])
+    tasks = [(link, k, d_values[i], None if j == len(ratios) else ratios[j], eta_scale, horizon_scale, level, runs,
+              int(seeds[i * (len(ratios) + 1) + j].generate_state(1)[0])) for i, j in cells]
+    if executor is not None:
+        from .parallel import check_executor, check_portable, map_ordered
+
+        check_portable(link, check_executor(executor))
+        outcomes = map_ordered(_success_cell, tasks, executor=executor, progress=progress, desc="success sweep")
+    else:
+        if progress:
+            from tqdm.auto import tqdm
+            tasks = tqdm(tasks, desc="success sweep")
+        outcomes = [_success_cell(*t) for t in tasks]
+    for (i, j), out in zip(cells, outcomes):
         if j == len(ratios):
-            res = online_sgd(link, d, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
-            online[i] = np.mean(res.overlap[:, -1] >= level)
+            online[i] = out
             continue
-        n = max(1, int(round(ratios[j] * d ** (k - 1))))
-        res = multipass_trials(link, d, n, eta, steps, runs=runs, seed=s, record_every=every, stop_at=level)
-        n_grid[i, j] = n
-        final[i, j] = res.overlap[:, -1]
+        n_grid[i, j], final[i, j], train[i, j], pop[i, j], reuse[i, j] = out
         success[i, j] = np.mean(final[i, j] >= level)
-        train[i, j], pop[i, j], reuse[i, j] = res.train_loss, res.population_loss, res.reuse_fraction
     arrays = [np.asarray(d_values), np.asarray(ratios), n_grid, success, online, final, train, pop, reuse]
     for a in arrays:
         a.setflags(write=False)

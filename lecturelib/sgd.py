@@ -528,6 +528,7 @@ def online_sgd(
     threads: int | None = None,
     rho: float | None = None,
     reuse: int = 1,
+    _first_run: int = 0,
 ) -> SGDResult:
     r"""Run online SGD ``runs`` times and record the overlap :math:`\langle w^t, w_*\rangle`.
 
@@ -639,7 +640,8 @@ def online_sgd(
             f"the limit is 1 GiB: raise record_every to at least {math.ceil(steps * runs * 8 * (1 if projected else 2) / RECORD_LIMIT_BYTES)}"
         )
     root = np.random.SeedSequence(seed)
-    seeds = root.spawn(runs)
+    seeds = root.spawn(runs) if _first_run == 0 else [  # runs _first_run.. of the same root
+        np.random.SeedSequence(root.entropy, spawn_key=(r,)) for r in range(_first_run, _first_run + runs)]
     if loss != "l2" or reuse != 1:
         run = _run_overlap_variant if engine == "overlap" else _run_full_variant
         extra = (threads,) if engine == "overlap" else ()
@@ -657,6 +659,16 @@ def online_sgd(
         noise=noise, loss=loss, projected=projected, norm=None if norm is None else _frozen(norm),
         stop_at=stop_at, rho=rho if loss in SMOOTHED_LOSSES else None, reuse=reuse,
     )
+
+
+def _online_sgd_runs(first: int, stop: int, link: object, d: int, eta: float, steps: int,
+                     **options: object) -> SGDResult:
+    """Runs ``first .. stop - 1`` of ``online_sgd(link, d, eta, steps, runs=R, **options)`` for any
+    ``R >= stop``: run ``r`` draws from child ``r`` of ``SeedSequence(seed)`` whatever the block,
+    so blocks of runs reassemble bit for bit into one call (used by :mod:`lecturelib.parallel`)."""
+    first = check_int("first", first, 0)
+    stop = check_int("stop", stop, first + 1)
+    return online_sgd(link, d, eta, steps, runs=stop - first, _first_run=first, **options)
 
 
 def escape_times(result: SGDResult, level: float = 0.5) -> np.ndarray:
