@@ -44,7 +44,7 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         pool_t, pooled = timed(executor=pool)
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         executor = client.get_executor()
         escape_sweep(Link.hermite(3), (20, 30), executor=executor, **(SWEEP | {"runs": 2}))  # warm the workers
         dask_t, on_dask = timed(executor=executor)

@@ -25,7 +25,7 @@ def serial() -> EscapeSweep:
 def dask_executor():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     try:
         client = distributed.Client(cluster)
         try:
