@@ -53,11 +53,16 @@ FINISHED, ESCAPED, DIVERGED = 0, 1, 2
 @njit(cache=True, nogil=True)
 def series_roots(n: int) -> np.ndarray:
     """``root[0, k] = sqrt(k)`` and ``root[1, k] = 1/sqrt(k)`` (0 for k = 0), k < max(n, 2)."""
-    k = np.arange(max(n, 2)).astype(np.float64)
-    root = np.empty((2, k.shape[0]))
-    root[0] = np.sqrt(k)
+    # A scalar loop: the same numbers as np.sqrt on an arange, but numba compiles array
+    # expressions slowly (measured 5.6 s of CPU against 0.4 s for this loop, cold cache).
+    size = max(n, 2)
+    root = np.empty((2, size))
+    root[0, 0] = 0.0
     root[1, 0] = 0.0
-    root[1, 1:] = 1.0 / root[0, 1:]
+    for k in range(1, size):
+        r = math.sqrt(k)
+        root[0, k] = r
+        root[1, k] = 1.0 / r
     return root
 
 

@@ -173,14 +173,24 @@ def signal_sums(
             lam = 0.0
             for j in range(d):
                 lam += w[p, j] * x[i, j]
-            f_lam, df_lam = link_value(kind, coef, root, lam)
+            # One call site of the inlined link_value for f, f' at lam and f' at lam +- h
+            # (three inlined copies more than doubled the compilation time: 2.8 s against 1.2 s of CPU).
+            h = 1e-4 * max(1.0, abs(lam))
+            f_lam = df_lam = df_plus = df_minus = 0.0
+            for q in range(3 if gradient else 1):
+                value, slope = link_value(kind, coef, root, lam + (0.0, h, -h)[q])
+                if q == 0:
+                    f_lam, df_lam = value, slope
+                elif q == 1:
+                    df_plus = slope
+                else:
+                    df_minus = slope
             res = y[i] - f_lam
             kappa = res * df_lam
             a = x[i, 0] - lam * w1
             g_out[p] += kappa * a
             if gradient:
-                h = 1e-4 * max(1.0, abs(lam))
-                ddf = (link_value(kind, coef, root, lam + h)[1] - link_value(kind, coef, root, lam - h)[1]) / (2.0 * h)
+                ddf = (df_plus - df_minus) / (2.0 * h)
                 b = (-df_lam * df_lam + res * ddf) * a - kappa * w1
                 for j in range(d):
                     grad_out[p, j] += b * x[i, j]

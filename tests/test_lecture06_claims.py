@@ -67,6 +67,11 @@ def test_variance_of_one_term_is_114_at_the_equator_and_smaller_on_the_band():
     assert conc.population_signal(HE3, 0.25) == pytest.approx(3 * 0.25**2 * (1 - 0.25**2))
 
 
+def test_exercise_variance_of_one_term_for_he2_is_12_not_20():
+    # E[f(b)^2 b^2] E f'^2 - 2 E[f(b) b^2] E[f f'^2] + E[f^2 f'^2] = 5*2 - 2*sqrt(2)*2*sqrt(2) + 10
+    assert conc.signal_variance(Link.hermite(2), 0.0) == pytest.approx(12.0, abs=1e-9)
+
+
 def test_uniform_heuristic_constant_is_51_and_the_memory_caps_d():
     assert 114 / 1.5**2 == pytest.approx(50.67, abs=0.01)
     fits = [d for d in range(3, 200) if 8 * n_uniform(d) * d <= mp.SAMPLE_LIMIT_BYTES]
@@ -108,8 +113,9 @@ def test_benign_thresholds_are_1e5_to_a_few_1e6_and_grow_with_theta(scans):
               for theta, dims in DIMS.items()}
     assert slopes[0.0] == pytest.approx(1.00, abs=0.005) and slopes[0.25] == pytest.approx(2.59, abs=0.005)
     assert slopes[0.5] == pytest.approx(4.62, abs=0.005)
-    # d = 3 at theta = 1/2: the first sample scanned was already benign, so the value is an upper bound.
-    assert scans[0.5, 3].n[0] == scans[0.5, 3].threshold
+    # d = 3 and d = 4 at theta = 1/2: the first sample scanned was already benign (upper bounds); d = 5 was not.
+    assert scans[0.5, 3].n[0] == scans[0.5, 3].threshold and scans[0.5, 4].n[0] == scans[0.5, 4].threshold
+    assert scans[0.5, 5].n[0] < scans[0.5, 5].threshold
     # the jump from d = 4 to d = 5 at theta = 1/2 carries the exponent
     assert thresholds[0.5, 5] > 5 * thresholds[0.5, 4]
 

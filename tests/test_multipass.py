@@ -133,3 +133,24 @@ def test_a_diverging_run_is_reported():
     sample = draw_sample(HE3, 50, 20, seed=0)
     with pytest.raises(FloatingPointError, match="multi-pass SGD diverged"):
         multipass_sgd(HE3, sample, 1e3, 5000, seed=0)
+
+
+def test_first_epoch_without_replacement_is_the_online_step_on_a_permutation_to_1e_12():
+    """Pathwise form of the law claim: the first epoch applies the projected online step, in a
+    uniform random order (Fisher--Yates on the kernel's own generator), to n distinct samples."""
+    n, d, eta = 60, 12, 0.02
+    sample = draw_sample(HE3, d, n, seed=7)
+    w0 = np.random.default_rng(8).standard_normal(d)
+    w0 /= np.linalg.norm(w0)
+    w, out, seen = w0.copy(), np.empty(n + 1), np.zeros(n, dtype=np.bool_)
+    status, taken, reused = mk.multipass_chain(np.random.default_rng(9), 0, np.ascontiguousarray(
+        HE3.normalized_coefficients), sample.x, sample.y, np.einsum("ij,ij->i", sample.x, sample.x), w, eta, n,
+        False, math.inf, False, 1, out, seen)
+    gen, order = np.random.default_rng(9), np.arange(n)
+    for j in range(n - 1, 0, -1):  # the kernel's shuffle, replayed in numpy
+        r = gen.integers(0, j + 1)
+        order[j], order[r] = order[r], order[j]
+    expected, w_end = reference_run(HE3, sample, w0, eta, order)
+    assert status == mk.FINISHED and taken == n and reused == 0 and seen.all()
+    assert sorted(order.tolist()) == list(range(n)) and not np.array_equal(order, np.arange(n))
+    assert np.abs(out - expected).max() < 1e-12 and np.abs(w - w_end).max() < 1e-12
