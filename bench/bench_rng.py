@@ -174,7 +174,8 @@ def seconds(task):
 def engine_kernel(gen, steps):
     out, no_norm = np.empty(1), np.empty(0)
     coef = np.array([0.0, 0.0, 0.0, 1.0])
-    return _kernels.overlap_chain(gen, 0, coef, D, ETA, steps, 1, 0.0, 0, True, 0.1, math.inf, False, steps, out, no_norm)
+    return _kernels.overlap_chain(gen, 0, coef, D, ETA, steps, 1, 0.0, 0, True, False, 0.1, math.inf, False, steps,
+                                  out, no_norm)
 
 
 def main() -> None:

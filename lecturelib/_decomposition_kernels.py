@@ -55,7 +55,7 @@ def increment_step(
     g = kappa * s * beta
     g_bar = mean_increment(slope, mu)
     c = eta * kappa
-    mu_new, r_new = chain_update(mu, r, c * beta, c * c * chi2, False)
+    mu_new, r_new = chain_update(mu, r, 0.0, c * beta, c * c * chi2, False)
     return g, g_bar, mu_new, r_new
 
 

@@ -19,6 +19,18 @@ then :math:`b = \frac1B\sum_i c_i\beta_i`, :math:`\|\bar z\|^2 = \frac{\sum_i c_
 The unprojected update carries :math:`r = \|w\|` as well: the cosine moves with step
 :math:`c_i / r` and :math:`r'^2 = r^2 + b^2 + \|\bar z\|^2`.
 
+The Euclidean step rule (``step="euclidean"``: :math:`w + \frac1B\sum_i c_i x_i`, then
+normalized, instead of the tangent :math:`w + \frac1B\sum_i c_i (x_i - \lambda_i w)`) keeps
+the radial part :math:`a = \frac1B\sum_i c_i\lambda_i` of the step, since
+:math:`x_i = \lambda_i w + \beta_i u + z_i`:
+
+.. math::
+
+    m' = \frac{(1 + a)\,m + \sqrt{1-m^2}\, b}{\sqrt{(1 + a)^2 + b^2 + \|\bar z\|^2}}.
+
+It is driven by the same scalars :math:`(\lambda_i, \beta_i, \varepsilon_i)` per sample and one
+:math:`\chi^2_{d-2}` per step; the tangent rule is the case :math:`a = 0`.
+
 The kernels are few and cached on disk (``cache=True``) because their compilation counts
 against every notebook's time budget; the helpers are inlined (measured 15 % faster).
 Randomness comes from a ``numpy.random.Generator`` per run, passed into a ``nogil``
@@ -130,16 +142,23 @@ def chi_square(gen: np.random.Generator, dof: int, shift: float, scale: float) -
 
 
 @njit(cache=True, nogil=True, inline="always")
-def chain_update(m: float, r: float, b: float, zz: float, projected: bool) -> tuple[float, float]:
+def chain_update(m: float, r: float, a: float, b: float, zz: float, projected: bool) -> tuple[float, float]:
     r"""One step of the overlap chain from its sufficient statistics.
 
-    ``b`` is the step along :math:`u` (:math:`\frac1B\sum c_i\beta_i`) and ``zz`` the squared
-    norm of the step orthogonal to both :math:`w` and :math:`w_*`. Returns the new cosine
-    and norm; the cosine is clipped to ``[-1, 1]`` against rounding.
+    ``a`` is the step along :math:`w` (:math:`\frac1B\sum c_i\lambda_i` for the Euclidean
+    rule, 0 for the tangent rule), ``b`` the step along :math:`u` (:math:`\frac1B\sum
+    c_i\beta_i`) and ``zz`` the squared norm of the step orthogonal to both :math:`w` and
+    :math:`w_*`: :math:`m' = ((1+a)m + \sqrt{1-m^2}\,b)/\sqrt{(1+a)^2 + b^2 + zz}` (projected).
+    The unprojected update is tangent (``a = 0``). Returns the new cosine and norm; the cosine
+    is clipped to ``[-1, 1]`` against rounding.
     """
     s = math.sqrt(max(0.0, 1.0 - m * m))
     if projected:
-        m_new = (m + s * b) / math.sqrt(1.0 + b * b + zz)
+        if a == 0.0:
+            m_new = (m + s * b) / math.sqrt(1.0 + b * b + zz)
+        else:
+            p = 1.0 + a
+            m_new = (p * m + s * b) / math.sqrt(p * p + b * b + zz)
         r_new = 1.0
     else:
         q = (b * b + zz) / (r * r)
@@ -160,6 +179,7 @@ def overlap_chain(
     noise: float,
     loss: int,
     projected: bool,
+    euclid: bool,
     m0: float,
     stop_at: float,
     even: bool,
@@ -171,9 +191,10 @@ def overlap_chain(
 
     The recorded overlap is :math:`\\langle w, w_*\\rangle = r m`. Once its value (its
     absolute value for an even link) reaches ``stop_at`` the run stops and the remaining
-    records hold the value at escape. Returns ``(status, step)``: ``FINISHED`` with
-    ``steps``, ``ESCAPED`` with the escape step, or ``DIVERGED`` with the first step whose
-    state is not finite.
+    records hold the value at escape. ``euclid`` selects the Euclidean step rule (projected
+    only). Returns ``(status, step)``: ``FINISHED`` with ``steps``, ``ESCAPED`` with the
+    exact escape step (the first ``t`` with the value at or past ``stop_at``, whatever
+    ``record_every``), or ``DIVERGED`` with the first step whose state is not finite.
     """
     root = series_roots(coef.shape[0])
     shift = 0.5 * (d - 2) - 1.0 / 3.0
@@ -193,6 +214,7 @@ def overlap_chain(
         status = ESCAPED
     while status == FINISHED and t < steps:
         s = math.sqrt(max(0.0, 1.0 - m * m))
+        a = 0.0
         b = 0.0
         c2 = 0.0
         for _ in range(batch):
@@ -204,15 +226,18 @@ def overlap_chain(
             f_lam, df_lam = link_value(kind, coef, root, lam)
             # loss code 0 (square loss): the only one so far; others add a branch here.
             c = eta * (y - f_lam) * df_lam
+            if euclid:
+                a += c * lam
             b += c * beta
             c2 += c * c
+        a *= inv_b
         b *= inv_b
         zz = c2 * inv_b * inv_b * chi_square(gen, d - 2, shift, scale)
         t += 1
         # Checked before the update: clipping the cosine would turn a NaN into -1 or 1.
-        if not math.isfinite(b * b + zz):
+        if not math.isfinite(a + b * b + zz):
             return DIVERGED, t
-        m, r = chain_update(m, r, b, zz, projected)
+        m, r = chain_update(m, r, a, b, zz, projected)
         value = r * m
         if not math.isfinite(value):
             return DIVERGED, t
@@ -290,6 +315,7 @@ def variant_chain(
     loss: int,
     rho: float,
     reuse: int,
+    euclid: bool,
     m0: float,
     stop_at: float,
     even: bool,
@@ -317,7 +343,8 @@ def variant_chain(
       exact factor;
     * ``l2``: :math:`(y - f(\lambda))f'(\lambda)` (used with ``reuse > 1``).
 
-    Records and stopping as in :func:`overlap_chain`.
+    With ``euclid`` the step is :math:`w + \eta\kappa x` (the Euclidean rule), then
+    normalized. Records, stopping and the returned step as in :func:`overlap_chain`.
     """
     root = series_roots(coef.shape[0])
     shift = 0.5 * (d - 2) - 1.0 / 3.0
@@ -364,9 +391,10 @@ def variant_chain(
                     df_arg = link_value(kind, coef, root, arg)[1]
                     kappa = y * df_arg * smooth * (1.0 - (lam * rho * s / math.sqrt(q) if q > 0.0 else 0.0))
             c = eta * kappa
-            w0 = w[0] + c * (lam0 - lam * w[0])
-            w1 = w[1] + c * (beta - lam * w[1])
-            w2 = w[2] + c * (zn - lam * w[2])
+            radial = 0.0 if euclid else lam  # the tangent rule removes the part along w
+            w0 = w[0] + c * (lam0 - radial * w[0])
+            w1 = w[1] + c * (beta - radial * w[1])
+            w2 = w[2] + c * (zn - radial * w[2])
             norm = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
             if not math.isfinite(norm) or norm == 0.0:
                 return DIVERGED, t + 1

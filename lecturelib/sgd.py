@@ -13,7 +13,11 @@ each step a fresh mini-batch :math:`x_1, \dots, x_B \sim N(0, I_d)` with labels
     w \leftarrow \frac{w + \frac1B\sum_i c_i\,(x_i - \lambda_i w)}
                       {\big\|w + \frac1B\sum_i c_i\,(x_i - \lambda_i w)\big\|},
 
-a step along the spherical gradient followed by normalization. ``projected=False`` is the
+a step along the spherical gradient followed by normalization (``step="tangent"``, the
+default). ``step="euclidean"`` is the rule much published code uses: a step along the
+Euclidean gradient of the loss, :math:`w + \frac1B\sum_i c_i x_i`, then normalized; it keeps
+the radial part :math:`\frac1B\sum_i c_i\lambda_i\, w` that the tangent step removes, and
+stays an exact chain in the same scalars (:mod:`lecturelib._kernels`). ``projected=False`` is the
 update the notes' proof analyses: :math:`w \leftarrow w + \frac1B\sum_i c_i (x_i -
 \hat\lambda_i \hat w)` with :math:`\hat w = w/\|w\|`, :math:`\hat\lambda_i = \langle \hat w,
 x_i\rangle` and :math:`f(\hat\lambda_i), f'(\hat\lambda_i)` in :math:`c_i`; its recorded
@@ -57,9 +61,12 @@ import numpy as np
 from . import _kernels
 from ._validation import check_choice, check_int, check_link, check_overlap, check_real, check_seed
 
-__all__ = ["SGDResult", "online_sgd", "escape_times", "smoothed_kappa", "ENGINES", "LOSSES", "SMOOTHED_LOSSES"]
+__all__ = ["SGDResult", "online_sgd", "escape_times", "smoothed_kappa", "ENGINES", "LOSSES", "SMOOTHED_LOSSES",
+           "STEPS"]
 
 ENGINES: tuple[str, ...] = ("overlap", "full")
+STEPS: tuple[str, ...] = ("tangent", "euclidean")
+"""Step rules: the spherical (tangent) gradient step, or the Euclidean gradient step; both normalized."""
 LOSSES: tuple[str, ...] = tuple(_kernels.LOSS_CODES)
 RECORD_LIMIT_BYTES = 1 << 30
 """Largest record (overlap and norm arrays) ``online_sgd`` agrees to allocate."""
@@ -104,6 +111,12 @@ class SGDResult:
         Smoothing radius of a smoothed loss, else ``None``.
     reuse : int
         Consecutive steps per sample (1: online SGD).
+    step : str
+        ``"tangent"`` or ``"euclidean"``: the step rule.
+    escape_step : numpy.ndarray or None
+        With ``stop_at``: per run, the exact first step ``t`` whose overlap (absolute value
+        for even links) is at or past ``stop_at``, whatever ``record_every``; ``nan`` for a
+        run that never got there (censored at the horizon). ``None`` without ``stop_at``.
     """
 
     link: object
@@ -122,6 +135,8 @@ class SGDResult:
     stop_at: float | None
     rho: float | None = None
     reuse: int = 1
+    step: str = "tangent"
+    escape_step: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
@@ -158,7 +173,8 @@ def _overlap_link(link: object) -> tuple[int, np.ndarray]:
 def _run_overlap(
     link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
     batch: int, noise: float, loss: str, projected: bool, record_every: int, stop_at: float | None, threads: int,
-) -> tuple[np.ndarray, np.ndarray | None]:
+    euclid: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     code, coef = _overlap_link(link)
     gens = [np.random.default_rng(s) for s in seeds]
     half = 0.5 * (d - 1)
@@ -172,7 +188,7 @@ def _run_overlap(
 
     def one(r: int) -> tuple[int, int]:
         return _kernels.overlap_chain(
-            gens[r], code, coef, d, eta, steps, batch, noise, loss_code, projected,
+            gens[r], code, coef, d, eta, steps, batch, noise, loss_code, projected, euclid,
             float(starts[r]), level, link.is_even, record_every, overlap[r], norm[r],
         )
 
@@ -184,7 +200,12 @@ def _run_overlap(
     for r, (code_r, t) in enumerate(status):
         if code_r == _kernels.DIVERGED:
             _diverged(link, d, eta, batch, noise, projected, r, t)
-    return overlap, (None if projected else norm)
+    return overlap, (None if projected else norm), _escape_steps(status)
+
+
+def _escape_steps(status: list[tuple[int, int]]) -> np.ndarray:
+    """Per run, the kernel's exact escape step, ``nan`` for a run that did not escape."""
+    return np.array([float(t) if code == _kernels.ESCAPED else math.nan for code, t in status])
 
 
 def _diverged(link: object, d: int, eta: float, batch: int, noise: float, projected: bool, run: object,
@@ -198,7 +219,7 @@ def _diverged(link: object, d: int, eta: float, batch: int, noise: float, projec
 
 def _full_step(
     W: np.ndarray, X: np.ndarray, Y: np.ndarray, link: object, eta: float, projected: bool,
-    x_sq: np.ndarray | None = None,
+    x_sq: np.ndarray | None = None, euclid: bool = False,
 ) -> None:
     r"""One SGD step of every run, in place: ``W`` is ``(runs, d)``, ``X`` the inputs
     ``(runs, B, d)`` (overwritten), ``Y`` their labels ``(runs, B)``.
@@ -208,7 +229,9 @@ def _full_step(
     normalized when projected. With ``B = 1``, a unit ``w`` and ``x_sq`` :math:`= \|x\|^2`
     given, the norm comes from :math:`\|(1 - c\lambda) w + c x\|^2 = 1 + c^2(\|x\|^2 -
     \lambda^2)` instead of a pass over the vectors (the caller renormalizes exactly now and
-    then, so rounding cannot accumulate).
+    then, so rounding cannot accumulate). ``euclid`` (projected only) takes the Euclidean step
+    :math:`w + \frac1B\sum_i c_i x_i`: no shrink, and :math:`\|w + c x\|^2 = 1 + 2c\lambda +
+    c^2\|x\|^2`.
     """
     batch = X.shape[1]
     norm = 1.0 if projected else np.sqrt(np.einsum("rd,rd->r", W, W))
@@ -216,9 +239,15 @@ def _full_step(
     if not projected:
         lam /= norm[:, None]
     c = eta * (Y - link.f(lam)) * link.df(lam)
-    shrink = 1.0 - np.einsum("rb,rb->r", c, lam) / (batch * norm)
+    if euclid:
+        shrink = np.ones(W.shape[0])
+    else:
+        shrink = 1.0 - np.einsum("rb,rb->r", c, lam) / (batch * norm)
     if x_sq is not None and projected and batch == 1:
-        scale = 1.0 / np.sqrt(1.0 + c[:, 0] ** 2 * (x_sq - lam[:, 0] ** 2))
+        if euclid:
+            scale = 1.0 / np.sqrt(1.0 + 2.0 * c[:, 0] * lam[:, 0] + c[:, 0] ** 2 * x_sq)
+        else:
+            scale = 1.0 / np.sqrt(1.0 + c[:, 0] ** 2 * (x_sq - lam[:, 0] ** 2))
         W *= (shrink * scale)[:, None]
         X[:, 0] *= (c[:, 0] * scale)[:, None]  # in place: no temporary of the size of W
         W += X[:, 0]
@@ -235,9 +264,10 @@ def _full_step(
 
 def _full_block(
     link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
-    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None,
-) -> tuple[np.ndarray | None, np.ndarray | None, int]:
-    """The literal d-dimensional algorithm for a block of runs (w_* = e_1)."""
+    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None, euclid: bool = False,
+) -> tuple[np.ndarray | None, np.ndarray | None, int, np.ndarray]:
+    """The literal d-dimensional algorithm for a block of runs (w_* = e_1); also returns the
+    exact escape step of each run (``nan`` if none)."""
     runs = len(seeds)
     streams = [[np.random.default_rng(s) for s in seed.spawn(3)] for seed in seeds]
     W = np.empty((runs, d))
@@ -259,9 +289,11 @@ def _full_block(
     escaped = np.zeros(runs, dtype=bool)
     frozen = np.zeros(runs)
     frozen_norm = np.ones(runs)
+    escape_step = np.full(runs, math.nan)
     if stop_at is not None:
         escaped = (np.abs(W[:, 0]) if even else W[:, 0]) >= stop_at
         frozen = W[:, 0].copy()
+        escape_step[escaped] = 0.0
     chunk = max(1, min(steps, CHUNK_BYTES // (8 * runs * batch * d)))
     # Step-major layout: each step's inputs are contiguous, which halves the cost of the
     # per-step passes; each run's stream is drawn into a buffer and copied in.
@@ -282,13 +314,14 @@ def _full_block(
         Y = link.f(X[:n, :, :, 0]) + noise * eps[:n]
         x_sq = np.einsum("nrd,nrd->nr", X[:n, :, 0], X[:n, :, 0]) if projected and batch == 1 else None
         for j in range(n):
-            _full_step(W, X[j], Y[j], link, eta, projected, None if x_sq is None else x_sq[j])
+            _full_step(W, X[j], Y[j], link, eta, projected, None if x_sq is None else x_sq[j], euclid)
             t += 1
             if stop_at is not None:
                 value = W[:, 0]
                 new = ~escaped & ((np.abs(value) if even else value) >= stop_at)
                 if new.any():
                     frozen[new] = value[new]
+                    escape_step[new] = t
                     if norm is not None:
                         frozen_norm[new] = np.sqrt(np.einsum("rd,rd->r", W[new], W[new]))
                     escaped |= new
@@ -301,34 +334,34 @@ def _full_block(
             if escaped.all():
                 break
         if not np.all(np.isfinite(W[:, 0])):
-            return None, None, t
+            return None, None, t, escape_step
         if projected:
             W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
     if t < steps:  # every run escaped: the remaining records hold the values at escape
         overlap[:, t // record_every + 1 :] = frozen[:, None]
         if norm is not None:
             norm[:, t // record_every + 1 :] = frozen_norm[:, None]
-    return overlap, norm, t
+    return overlap, norm, t, escape_step
 
 
 def _run_full(
     link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
-    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None,
-) -> tuple[np.ndarray, np.ndarray | None]:
+    batch: int, noise: float, projected: bool, record_every: int, stop_at: float | None, euclid: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     # Blocks of runs keep one step's draw (runs x batch x d doubles) within the chunk budget.
     block = max(1, CHUNK_BYTES // (8 * batch * d))
     parts = []
     for lo in range(0, len(seeds), block):
-        overlap, norm, t = _full_block(link, d, eta, steps, seeds[lo : lo + block], m0, batch, noise,
-                                       projected, record_every, stop_at)
+        overlap, norm, t, escape = _full_block(link, d, eta, steps, seeds[lo : lo + block], m0, batch, noise,
+                                               projected, record_every, stop_at, euclid)
         if overlap is None:
             _diverged(link, d, eta, batch, noise, projected, f"{lo}..{lo + block - 1}", f"<= {t}")
-        parts.append((overlap, norm))
+        parts.append((overlap, norm, escape))
     overlap = np.concatenate([p[0] for p in parts])
     norm = None if projected else np.concatenate([p[1] for p in parts])
     if not np.all(np.isfinite(overlap)) or (norm is not None and not np.all(np.isfinite(norm))):
         _diverged(link, d, eta, batch, noise, projected, "some", "a recorded step")
-    return overlap, norm
+    return overlap, norm, np.concatenate([p[2] for p in parts])
 
 SMOOTHED_LOSSES: tuple[str, ...] = ("smoothed", "smoothed_random")
 """The correlation losses smoothed over the sphere of radius ``rho`` (exact average, one direction)."""
@@ -409,7 +442,8 @@ def _check_variant(link: object, engine: str, loss: str, rho: float | None, reus
 def _run_overlap_variant(
     link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
     noise: float, loss: str, rho: float, reuse: int, record_every: int, stop_at: float | None, threads: int,
-) -> np.ndarray:
+    euclid: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     code, coef = _overlap_link(link)
     table, weights = smoothing_tables(link, d)
     gens = [np.random.default_rng(s) for s in seeds]
@@ -421,7 +455,8 @@ def _run_overlap_variant(
 
     def one(r: int) -> tuple[int, int]:
         return _kernels.variant_chain(gens[r], code, coef, table, weights, d, eta, steps, noise, loss_code, rho,
-                                      reuse, float(starts[r]), level, link.is_even, record_every, overlap[r])
+                                      reuse, euclid, float(starts[r]), level, link.is_even, record_every,
+                                      overlap[r])
 
     if threads == 1 or len(seeds) == 1:
         status = [one(r) for r in range(len(seeds))]
@@ -431,7 +466,7 @@ def _run_overlap_variant(
     for r, (code_r, t) in enumerate(status):
         if code_r == _kernels.DIVERGED:
             _diverged(link, d, eta, 1, noise, True, r, t)
-    return overlap
+    return overlap, _escape_steps(status)
 
 
 def _variant_kappa(link: object, loss: str, d: int, rho: float, lam: np.ndarray, x_perp_sq: np.ndarray,
@@ -451,7 +486,8 @@ def _variant_kappa(link: object, loss: str, d: int, rho: float, lam: np.ndarray,
 def _run_full_variant(
     link: object, d: int, eta: float, steps: int, seeds: list[np.random.SeedSequence], m0: float | None,
     noise: float, loss: str, rho: float, reuse: int, record_every: int, stop_at: float | None,
-) -> np.ndarray:
+    euclid: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""The literal d-dimensional algorithm for the loss variants (``w_* = e_1``, one sample per step).
 
     For ``smoothed_random`` each step draws a direction ``v`` uniform on the unit sphere of
@@ -474,6 +510,7 @@ def _run_full_variant(
     level = math.inf if stop_at is None else stop_at
     escaped = (np.abs(W[:, 0]) if even else W[:, 0]) >= level
     frozen = W[:, 0].copy()
+    escape_step = np.where(escaped, 0.0, math.nan)
     t = 0
     while t < steps and not escaped.all():
         X = np.stack([xs.standard_normal(d) for _, xs, _, _ in streams])
@@ -491,7 +528,7 @@ def _run_full_variant(
                 V /= np.sqrt(np.einsum("rd,rd->r", V, V))[:, None]
                 s = np.einsum("rd,rd->r", V, perp) / np.sqrt(perp_sq)
             c = eta * _variant_kappa(link, loss, d, rho, lam, perp_sq, y, s)
-            W += c[:, None] * perp
+            W += c[:, None] * (X if euclid else perp)
             W /= np.sqrt(np.einsum("rd,rd->r", W, W))[:, None]
             t += 1
             value = W[:, 0]
@@ -499,6 +536,7 @@ def _run_full_variant(
                 _diverged(link, d, eta, 1, noise, True, "some", t)
             new = ~escaped & ((np.abs(value) if even else value) >= level)
             frozen[new] = value[new]
+            escape_step[new] = t
             escaped |= new
             if t % record_every == 0:
                 overlap[:, t // record_every] = np.where(escaped, frozen, value)
@@ -506,7 +544,7 @@ def _run_full_variant(
                 break
     if t < steps:
         overlap[:, t // record_every + 1 :] = frozen[:, None]
-    return overlap
+    return overlap, escape_step
 
 
 def online_sgd(
@@ -528,13 +566,15 @@ def online_sgd(
     threads: int | None = None,
     rho: float | None = None,
     reuse: int = 1,
+    step: str = "tangent",
     _first_run: int = 0,
 ) -> SGDResult:
     r"""Run online SGD ``runs`` times and record the overlap :math:`\langle w^t, w_*\rangle`.
 
     The step (see the module docstring) is
     :math:`w \leftarrow (w + \frac1B\sum_i c_i (x_i - \lambda_i w))/\|\cdot\|`,
-    :math:`c_i = \eta\,(y_i - f(\lambda_i)) f'(\lambda_i)`. Both engines sample the same law;
+    :math:`c_i = \eta\,(y_i - f(\lambda_i)) f'(\lambda_i)` (``step="tangent"``), or
+    :math:`w \leftarrow (w + \frac1B\sum_i c_i x_i)/\|\cdot\|` (``step="euclidean"``). Both engines sample the same law;
     on the overlap engine, with :math:`\lambda_i, \beta_i \sim N(0,1)`,
     :math:`b = \frac1B\sum_i c_i\beta_i` and
     :math:`\|\bar z\|^2 = \frac{\sum_i c_i^2}{B^2}\chi^2_{d-2}`,
@@ -580,8 +620,9 @@ def online_sgd(
     projected : bool, default True
         ``False`` runs the unprojected update and records :math:`\|w\|` too.
     stop_at : float or None
-        Stop each run at the first step where its recorded overlap (absolute value for even
-        links) reaches this level; later records keep the value at escape.
+        Stop each run at the first step where its overlap (absolute value for even links)
+        reaches this level; later records keep the value at escape, and the result's
+        ``escape_step`` holds that step exactly, whatever ``record_every``.
     threads : int or None
         Worker threads of the overlap engine (default: the cores this process may use). The
         result does not depend on it.
@@ -592,6 +633,10 @@ def online_sgd(
         Consecutive steps taken on each sample (``2``: every sample is used twice in a row);
         ``steps`` counts steps, so ``steps / reuse`` samples are drawn. ``reuse > 1`` needs
         ``batch_size=1`` and ``projected=True``.
+    step : {"tangent", "euclidean"}, default "tangent"
+        The step rule: along the spherical gradient :math:`x - \lambda w`, or along the
+        Euclidean gradient :math:`x` (then normalized in both). ``"euclidean"`` needs
+        ``projected=True`` (the unprojected update of the notes is a tangent step).
 
     Returns
     -------
@@ -631,6 +676,10 @@ def online_sgd(
     if stop_at is not None:
         stop_at = check_real("stop_at", stop_at)
     threads = _available_cores() if threads is None else check_int("threads", threads, 1)
+    step = check_choice("step", step, STEPS)
+    euclid = step == "euclidean"
+    if euclid and not projected:
+        raise ValueError("step='euclidean' needs projected=True: the unprojected update of the notes is a tangent step")
     rho, reuse = _check_variant(link, engine, loss, rho, reuse, batch_size, projected, d)
     n_rec = steps // record_every + 1
     size = runs * n_rec * 8 * (1 if projected else 2)
@@ -645,19 +694,21 @@ def online_sgd(
     if loss != "l2" or reuse != 1:
         run = _run_overlap_variant if engine == "overlap" else _run_full_variant
         extra = (threads,) if engine == "overlap" else ()
-        overlap = run(link, d, eta, steps, seeds, m0, noise, loss, rho, reuse, record_every, stop_at, *extra)
+        overlap, escape = run(link, d, eta, steps, seeds, m0, noise, loss, rho, reuse, record_every, stop_at,
+                              *extra, euclid=euclid)
         norm = None
     elif engine == "overlap":
-        overlap, norm = _run_overlap(link, d, eta, steps, seeds, m0, batch_size, noise, loss, projected,
-                                     record_every, stop_at, threads)
+        overlap, norm, escape = _run_overlap(link, d, eta, steps, seeds, m0, batch_size, noise, loss, projected,
+                                             record_every, stop_at, threads, euclid)
     else:
-        overlap, norm = _run_full(link, d, eta, steps, seeds, m0, batch_size, noise, projected,
-                                  record_every, stop_at)
+        overlap, norm, escape = _run_full(link, d, eta, steps, seeds, m0, batch_size, noise, projected,
+                                          record_every, stop_at, euclid)
     return SGDResult(
         link=link, d=d, eta=eta, steps=_frozen(np.arange(n_rec, dtype=np.int64) * record_every),
         overlap=_frozen(overlap), engine=engine, seed=int(root.entropy), m0=m0, batch_size=batch_size,
         noise=noise, loss=loss, projected=projected, norm=None if norm is None else _frozen(norm),
-        stop_at=stop_at, rho=rho if loss in SMOOTHED_LOSSES else None, reuse=reuse,
+        stop_at=stop_at, rho=rho if loss in SMOOTHED_LOSSES else None, reuse=reuse, step=step,
+        escape_step=None if stop_at is None else _frozen(escape),
     )
 
 
@@ -672,13 +723,16 @@ def _online_sgd_runs(first: int, stop: int, link: object, d: int, eta: float, st
 
 
 def escape_times(result: SGDResult, level: float = 0.5) -> np.ndarray:
-    r"""Per run, the first recorded step whose overlap reaches ``level``; ``nan`` if none.
+    r"""Per run, the first step whose overlap reaches ``level``; ``nan`` if none.
 
     .. math::
 
-        \tau_r = \min\{t \in \text{steps} : m^t_r \ge \text{level}\}
+        \tau_r = \min\{t : m^t_r \ge \text{level}\}
 
-    with :math:`|m^t_r|` for an even link (:math:`w_*` and :math:`-w_*` fit equally well). A
+    with :math:`|m^t_r|` for an even link (:math:`w_*` and :math:`-w_*` fit equally well).
+    When the runs were stopped at this level (``online_sgd(..., stop_at=level)``) the minimum
+    is over every step: the engines' exact ``escape_step``, whatever ``record_every``;
+    otherwise it is over the recorded steps ``result.steps`` (resolved to ``record_every``). A
     run that never reaches the level is *censored* at the horizon ``result.steps[-1]``;
     :func:`lecturelib.experiments.censored_median` treats it so.
 
@@ -701,6 +755,8 @@ def escape_times(result: SGDResult, level: float = 0.5) -> np.ndarray:
         raise ValueError(
             f"level must be <= stop_at={result.stop_at!r} of this result (runs stopped there), got {level!r}"
         )
+    if result.escape_step is not None and level == result.stop_at:
+        return result.escape_step.astype(float)
     values = np.abs(result.overlap) if result.link.is_even else result.overlap
     hit = values >= level
     first = np.argmax(hit, axis=1)

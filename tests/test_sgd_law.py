@@ -28,6 +28,10 @@ SETTINGS = [
     ("tanh", 15, 0.1, 150, {"m0": -0.2, "batch_size": 2, "noise": 0.3}),
     ("he3+he4", 40, 0.001, 900, {"m0": 0.5}),
     ("he2", 20, 0.05, 90, {"m0": 0.4, "projected": False, "batch_size": 3, "noise": 0.2}),
+    # the Euclidean step rule: its chain (radial part a = mean c lambda) against the literal algorithm
+    ("he2", 30, 0.01, 300, {"m0": 0.3, "step": "euclidean", "batch_size": 2, "noise": 0.3}),
+    ("he3", 30, 0.002, 900, {"m0": 0.5, "step": "euclidean"}),
+    ("relu", 25, 0.1, 120, {"step": "euclidean"}),
 ]
 N_KS = sum(3 * (2 if not opts.get("projected", True) else 1) for *_, opts in SETTINGS)
 
