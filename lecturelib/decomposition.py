@@ -177,6 +177,7 @@ def decompose(
     level: float = 0.5,
     stop_at_escape: bool = False,
     threads: int | None = None,
+    _first_run: int = 0,
 ) -> Decomposition:
     r"""Simulate the unprojected update and record :math:`m_t`, :math:`\|w_t\|`, :math:`D_t`, :math:`M_t`, :math:`g_t`, :math:`\bar g_t`.
 
@@ -247,7 +248,10 @@ def decompose(
             f"{_ROWS} arrays); the limit is 1 GiB: raise record_every to at least {need}"
         )
     root = np.random.SeedSequence(seed)
-    gens = [np.random.default_rng(s) for s in root.spawn(runs)]
+    # run r draws from child r of the root, also when only runs _first_run.. are computed
+    children = root.spawn(runs) if _first_run == 0 else [
+        np.random.SeedSequence(root.entropy, spawn_key=(r,)) for r in range(_first_run, _first_run + runs)]
+    gens = [np.random.default_rng(s) for s in children]
     half = 0.5 * (d - 1)
     starts = np.array([2.0 * g.beta(half, half) - 1.0 if m0 is None else m0 for g in gens])
     out = np.empty((runs, _ROWS, n_rec))
