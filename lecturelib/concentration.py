@@ -38,7 +38,7 @@ from .multipass import Sample, _link_code, check_sample_size, draw_sample
 __all__ = [
     "empirical_signal", "empirical_gradient", "population_signal", "signal_variance", "band", "band_points",
     "SignalCheck", "signal_check", "ThresholdScan", "benign_threshold", "DeviationScaling",
-    "deviation_scaling", "pointwise_threshold", "wilson_interval", "OpenQuestionTable", "open_question_table",
+    "deviation_scaling", "pointwise_threshold", "wilson_interval", "OpenQuestionTable", "open_question_table", "median_interval",
 ]
 
 CHUNK = 1 << 15
@@ -528,3 +528,28 @@ def open_question_table(stored: object, c: float, *, level: float = 0.9, touch: 
     return OpenQuestionTable(c=c, d=d, ratio=ratio, runs=runs, multipass=multi, null=null, online=online,
                              multipass_ci=ci(multi), null_ci=ci(null), online_ci=ci(online), null_touch=touched,
                              level=level, touch=touch)
+
+
+def median_interval(values: object, *, level: float = 0.95) -> tuple[float, float, float]:
+    r"""The sample median and a distribution-free confidence interval for the median.
+
+    With the order statistics :math:`x_{(1)} \le \dots \le x_{(N)}`, the interval
+    :math:`[x_{(j)}, x_{(N+1-j)}]` covers the median with probability at least ``level`` when
+    :math:`P(\mathrm{Bin}(N, \frac12) < j) \le (1 - \text{level})/2`; ``j`` is the largest such
+    index. Returns ``(median, low, high)``; ``nan`` bounds if :math:`N` is too small.
+    """
+    from scipy import stats
+
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError(f"values must be a non-empty array of finite numbers, got {x.size} values")
+    level = check_real("level", level, positive=True)
+    if level >= 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    n = x.size
+    j = int(stats.binom.ppf((1 - level) / 2, n, 0.5))  # P(Bin < j) <= (1 - level)/2 for this j
+    while j > 0 and stats.binom.cdf(j - 1, n, 0.5) > (1 - level) / 2:
+        j -= 1
+    if j < 1:
+        return float(np.median(x)), math.nan, math.nan
+    return float(np.median(x)), float(x[j - 1]), float(x[n - j])
