@@ -81,7 +81,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("smoothed", "smoothed correlation loss, exact average", "he3", "smoothed", 1, 0.5, 0.5, 50.0, 1.5,
               (100, 200, 400, 800, 1600), 32, 1.5, "d^(k/2) = d^1.5"),
     Algorithm("smoothed_random", "smoothed, one random direction", "he3", "smoothed_random", 1, 0.5, 1.5, 40.0,
-              2.5, (25, 50, 100), 16, 2.5, "none (variance about d times larger)"),
+              2.5, (25, 50, 100), 16, 2.5, "none (variance about d/2 times larger)"),
     Algorithm("l1", "L1 loss", "he3", "l1", 1, 0.1, 1.0, 150.0, 1.0,
               (100, 400, 1600, 6400), 32, 1.0, "d (k_gen = 1)"),
     Algorithm("l1_he4", "L1 loss, He_4", "he4", "l1", 1, 0.05, 1.0, 200.0, 1.2,

@@ -60,3 +60,11 @@ def test_full_batch_table_quartiles_first_crossing_and_figure():
     assert len(fig.axes) == 1 and fig.axes[0].get_xlabel() == "step $t$"
     with pytest.raises(ValueError, match="alphas entry"):
         full_batch_overlaps([table], alphas=(3,))
+
+
+def test_conditional_norms_figure():
+    from lecturelib.plotting.algorithms import conditional_norms
+    fig = conditional_norms({"he3": (0.67, 0.62), "abs": (0.0, 1.0)}, {"he3": (3, 1), "abs": (2, 2)})
+    assert "catalogue" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="same link names"):
+        conditional_norms({"he3": (0.1, 0.2)}, {})

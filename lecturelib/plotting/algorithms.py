@@ -93,3 +93,26 @@ def trajectory_comparison(result: TrajectoryComparison) -> Figure:
     ax.set_title(f"He_{result.k}, d = {result.d}, seed {result.seed}: median overlap of {result.runs} runs per algorithm", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+def conditional_norms(norms: "dict[str, Sequence[float]]", exponents: "dict[str, tuple[int, int]]") -> Figure:
+    r"""Bars of :math:`\mathbb E[\zeta_1^2]` and :math:`\mathbb E[\zeta_2^2]` per link, labelled with
+    :math:`k_*` and :math:`k_{\mathrm{gen}}`: ``norms[name] = (E zeta_1^2, E zeta_2^2)``,
+    ``exponents[name] = (k_*, k_gen)``."""
+    if not norms or set(norms) != set(exponents):
+        raise ValueError("norms and exponents must be non-empty and have the same link names")
+    names = list(norms)
+    values = np.array([[float(norms[n][0]), float(norms[n][1])] for n in names])
+    fig = Figure(figsize=(7.6, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, values[:, 0], width=0.4, color="C0", label=r"$\mathbb{E}[\zeta_1^2]$")
+    ax.bar(x + 0.2, values[:, 1], width=0.4, color="C1", label=r"$\mathbb{E}[\zeta_2^2]$")
+    ax.set_xticks(x, [f"{n} ({exponents[n][0]}, {exponents[n][1]})" for n in names], fontsize=7, rotation=30,
+                  ha="right")
+    ax.set_xlabel(r"link ($k_*$, $k_{\mathrm{gen}}$)")
+    ax.set_ylabel("conditional Hermite norm")
+    ax.set_title(r"the catalogue: $\zeta_1 \neq 0$ or $\zeta_2 \neq 0$ for every link, so $k_{\mathrm{gen}} \leq 2$ "
+                 r"whatever $k_*$", fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
