@@ -26,7 +26,7 @@ LAB_DIR ?= my-lectures
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 STATUS_BEFORE := _build/.git-status-before-test
 
-.PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help
+.PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help sweeps sweeps-list
 
 help:
 	@echo "make book     build the website into $(SITE) (from the notebooks' stored outputs)"
@@ -34,6 +34,8 @@ help:
 	@echo "make lab-check  run every lecture in JupyterLab in headless Chromium (part of make test)"
 	@echo "make execute  re-run every notebook in place, storing outputs and widget state"
 	@echo "make bench    print the performance figures of bench/"
+	@echo "make sweeps   compute the stored sweeps that are missing or stale (SWEEP=name for one,"
+	@echo "              FORCE=1 to recompute; DASK_SCHEDULER=tcp://host:8786 for a running cluster)"
 	@echo "make serve    serve the built site on http://127.0.0.1:8000"
 	@echo "make lab      open your copies of the lectures (my-lectures/) in JupyterLab, widgets live"
 
@@ -160,6 +162,14 @@ lab: $(LAB_STAMP)
 
 execute: $(DEPS_STAMP)
 	$(BIN)/python -m lecturelib._execute lectures/*.ipynb
+
+# The stored sweeps (lecturelib/sweeps/): a Dask LocalCluster on every core, or the scheduler
+# named by DASK_SCHEDULER; results go to data/sweeps/ (commit them).
+sweeps: $(DEPS_STAMP)
+	$(BIN)/python -m lecturelib.sweeps $(if $(SWEEP),--sweep $(SWEEP)) $(if $(FORCE),--force)
+
+sweeps-list: $(DEPS_STAMP)
+	@$(BIN)/python -m lecturelib.sweeps --list
 
 bench: $(DEPS_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -18,8 +18,9 @@ The grid is set by the CPU budget of ``make sweeps`` (about 90 CPU minutes on th
 :math:`2d`, :math:`4 d\ln d`, :math:`26 d^2` and :math:`13 d^3` steps for ``k = 1 .. 4``
 (measured), so ``k = 4`` at ``d = 192`` alone is about 25 CPU minutes.
 
-``theorem-table-seed2``: the same with another root seed (``k = 4`` up to ``d = 136``), so
-that every bootstrap interval can be checked against an independent replicate.
+``theorem-table-seed2``: the same with another root seed (``k = 4`` up to ``d = 96``, a sixth
+of the cost of ``d`` up to 192), so that every bootstrap interval can be checked against an
+independent replicate on the dimensions both hold.
 """
 
 from __future__ import annotations
@@ -91,6 +92,112 @@ THEOREM_TABLE = declare(
 
 THEOREM_TABLE_SEED2 = declare(
     "theorem-table-seed2", lecture="04-online-sgd",
-    description="the theorem table again with an independent root seed (k = 4 up to d = 136)",
-    function=escape_cell, cells=theorem_cells({4: 136}), runs=256, seed=1729, sources=_ENGINE,
+    description="the theorem table again with an independent root seed (k = 4 up to d = 96)",
+    function=escape_cell, cells=theorem_cells({4: 96}), runs=256, seed=1729, sources=_ENGINE,
 )
+
+
+# --------------------------------------------------------------------------- analysis of the stored table
+
+
+def _sweep_for(stored: object, k: int, *, confidence: float, n_boot: int, boot_seed: int) -> object:
+    """The :class:`~lecturelib.experiments.EscapeSweep` of ``k`` rebuilt from the stored escape steps."""
+    from ..experiments import EscapeSweep, _fit, censored_median
+    from ..links import Link
+
+    cells = sorted(stored.select(k=k), key=lambda i: stored.cells[i]["d"])
+    d = np.array([stored.cells[i]["d"] for i in cells], dtype=np.int64)
+    times = stored.stack("escape", cells)
+    median, censored = censored_median(times)
+    rng = np.random.default_rng(np.random.SeedSequence([boot_seed, k]))
+    log_d = np.log(d.astype(float))
+    exponent = _fit(log_d, lambda t, dd: np.log(t), d, times, confidence, n_boot, rng)
+    log_slope = _fit(log_d, lambda t, dd: t / dd, d, times, confidence, n_boot, rng)
+    g = THEOREM_GRID[k]
+    return EscapeSweep(
+        link=Link.hermite(k), d=d, eta=np.array([stored.cells[i]["eta"] for i in cells]),
+        horizon=np.array([stored.cells[i]["horizon"] for i in cells], dtype=np.int64), level=0.5, times=times,
+        median=median, censored_fraction=censored, exponent=exponent, log_slope=log_slope,
+        seeds=tuple(stored.cell_seeds[i] for i in cells), eta_scale=float(g["c"]), eta_exponent=float(g["a"]),
+        horizon_scale=float(g["C"]), horizon_exponent=float(g["b"]), engine="overlap",
+    )
+
+
+def theorem_table(stored: object | None = None, *, confidence: float = 0.95, n_boot: int = 2000,
+                  boot_seed: int = 0) -> object:
+    r"""The theorem's table from a stored sweep (default: ``sweeps.load("theorem-table")``).
+
+    Per ``k``, the censored median escape step :math:`\hat T(d)` (a censored run counts as
+    :math:`+\infty`), the least-squares exponent of :math:`\ln\hat T` on :math:`\ln d` and the
+    slope of :math:`\hat T/d` on :math:`\ln d`, each with a percentile-bootstrap interval
+    (runs resampled within each ``d``, ``n_boot`` replicates). Returns a
+    :class:`~lecturelib.experiments.TheoremTable`.
+    """
+    from . import load
+    from ..experiments import TheoremTable
+
+    stored = load("theorem-table") if stored is None else stored
+    ks = sorted({c["k"] for c in stored.cells})
+    return TheoremTable(tuple(_sweep_for(stored, k, confidence=confidence, n_boot=n_boot, boot_seed=boot_seed)
+                              for k in ks))
+
+
+def local_exponents(sweep: object, *, confidence: float = 0.95, n_boot: int = 2000, seed: int = 0
+                    ) -> list[dict[str, float]]:
+    r"""Exponents between successive dimensions: :math:`\ln(\hat T_{i+1}/\hat T_i)/\ln(d_{i+1}/d_i)`.
+
+    Each with a percentile-bootstrap interval (runs resampled within each ``d``; a replicate
+    whose median is censored at either end is dropped and counted in ``undefined``).
+    """
+    from ..experiments import censored_median
+
+    times, d = sweep.times, sweep.d.astype(float)
+    rng = np.random.default_rng(seed)
+    runs = times.shape[1]
+    picks = rng.integers(0, runs, size=(n_boot, len(d), runs))
+    boot, _ = censored_median(np.take_along_axis(times[None], picks, axis=2))
+    median, _ = censored_median(times)
+    tail = 50.0 * (1.0 - confidence)
+    rows = []
+    for i in range(len(d) - 1):
+        span = math.log(d[i + 1] / d[i])
+        value = math.log(median[i + 1] / median[i]) / span
+        b = np.log(boot[:, i + 1] / boot[:, i]) / span
+        ok = np.isfinite(b)
+        low, high = np.percentile(b[ok], [tail, 100.0 - tail]) if ok.any() else (math.nan, math.nan)
+        rows.append({"d_low": int(d[i]), "d_high": int(d[i + 1]), "exponent": value, "ci_low": float(low),
+                     "ci_high": float(high), "undefined": float(1.0 - ok.mean())})
+    return rows
+
+
+def seed_comparison(first: object | None = None, second: object | None = None, *, confidence: float = 0.95,
+                    n_boot: int = 2000) -> list[dict[str, object]]:
+    r"""The exponent (and, for ``k = 2``, the log slope) of the two independently seeded tables, on
+    the dimensions they share, each with its interval, and whether the intervals overlap."""
+    from . import load
+
+    first = load("theorem-table", quiet=True) if first is None else first
+    second = load("theorem-table-seed2", quiet=True) if second is None else second
+    shared = [c for c in first.cells if c in second.cells]
+    rows = []
+    for k in sorted({c["k"] for c in shared}):
+        fits = []
+        for stored in (first, second):
+            keep = [i for i in stored.select(k=k) if stored.cells[i] in shared]
+            sub = _subset(stored, keep)
+            fits.append(_sweep_for(sub, k, confidence=confidence, n_boot=n_boot, boot_seed=0))
+        for what in ("exponent", "log_slope") if k == 2 else ("exponent",):
+            a, b = getattr(fits[0], what), getattr(fits[1], what)
+            rows.append({"k": k, "fit": what, "d_range": (int(fits[0].d[0]), int(fits[0].d[-1])),
+                         "first": (a.slope, a.ci_low, a.ci_high), "second": (b.slope, b.ci_low, b.ci_high),
+                         "overlap": bool(a.ci_low <= b.ci_high and b.ci_low <= a.ci_high)})
+    return rows
+
+
+def _subset(stored: object, keep: list[int]) -> object:
+    """The stored sweep restricted to the cells ``keep`` (same runs and seeds)."""
+    import dataclasses
+
+    return dataclasses.replace(stored, cells=tuple(stored.cells[i] for i in keep),
+                               cell_seeds=tuple(stored.cell_seeds[i] for i in keep),
+                               arrays=tuple(stored.arrays[i] for i in keep))
