@@ -940,3 +940,56 @@ def notes_form_failures(k: int, samples: int = 2000, *, steps: int = 200, seed: 
             bound = bihari_lasalle_bound(a0, a1, k, t, notes_form=notes)
             fails[name] += bool(np.any(u < bound * (1.0 - 1e-12)))
     return {name: count / samples for name, count in fails.items()}
+
+
+def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
+                      confidence: float = 0.95) -> dict[str, np.ndarray]:
+    r"""Quantiles of :math:`\max_{t \le T}|M_t|` in units of :math:`\sigma_T`, with distribution-free intervals.
+
+    :math:`\sigma_T` is the sample standard deviation of :math:`M_T` (``final``). For each ``delta`` the
+    level exceeded with probability ``delta`` (the empirical :math:`1 - \delta` quantile of ``maxima``),
+    with the order-statistic interval of the binomial law (exact coverage at least ``confidence``),
+    and the same level for the maximum of a Brownian motion with variance :math:`\sigma_T^2` at time 1.
+    Returns arrays ``empirical``, ``low``, ``high``, ``brownian`` (all in units of :math:`\sigma_T`) and
+    the scalar ``sigma``.
+    """
+    from scipy import stats
+
+    x = np.sort(np.asarray(maxima, dtype=float))
+    final = np.asarray(final, dtype=float)
+    if x.ndim != 1 or x.size < 10 or final.shape != x.shape or not np.all(np.isfinite(x)):
+        raise ValueError(f"maxima and final must be finite 1-D arrays of one length >= 10, got {x.shape}, {final.shape}")
+    deltas = np.atleast_1d(np.asarray(deltas, dtype=float))
+    if np.any((deltas <= 0) | (deltas >= 1)):
+        raise ValueError(f"deltas must be in (0, 1), got {deltas!r}")
+    confidence = check_real("confidence", confidence)
+    sigma = float(final.std(ddof=1))
+    n, a = x.size, (1.0 - confidence) / 2
+    out = {k: np.empty(deltas.size) for k in ("empirical", "low", "high", "brownian")}
+    for i, delta in enumerate(deltas):
+        q = 1.0 - delta
+        lo = int(stats.binom.ppf(a, n, q))  # order statistics bracketing the q-quantile
+        hi = int(stats.binom.ppf(1 - a, n, q)) + 1
+        out["empirical"][i] = np.quantile(x, q) / sigma
+        out["low"][i] = x[max(lo - 1, 0)] / sigma
+        out["high"][i] = x[min(hi - 1, n - 1)] / sigma
+        out["brownian"][i] = _brownian_quantile(float(delta))
+    return {**out, "sigma": sigma}
+
+
+def stored_point(cell: dict, arrays: dict, link: object, *, c0: float, level: float = 0.5) -> PointDiagnostics:
+    r"""The :class:`PointDiagnostics` of one cell of the stored sweep ``proof-points`` (same fields as
+    :func:`diagnose_point`, computed from the stored per-run arrays)."""
+    c0 = check_real("c0", c0, positive=True)
+    d, eta, steps = int(cell["d"]), float(cell["eta"]), int(cell["steps"])
+    m0 = c0 / math.sqrt(d)
+    a, b = proof_constants(link, c0, level)
+    return PointDiagnostics(
+        eta=eta, steps=steps,
+        position=region_position(d, link.information_exponent, eta, steps, a1_constant=a, a2_constant=b),
+        martingale_fails=float(np.mean(arrays["max_martingale"] > m0 / 2)),
+        doob_bound=float(min(1.0, np.mean(arrays["final_martingale"] ** 2) / (m0 / 2) ** 2)),
+        norm=float(np.median(arrays["final_norm"])),
+        drift_over_start=float(np.median(arrays["final_drift"]) / m0),
+        escaped=float(np.mean(np.isfinite(arrays["escape"]))), runs=int(arrays["escape"].size),
+    )
