@@ -47,6 +47,7 @@ from ._validation import check_int, check_link, check_overlap, check_real, check
 
 __all__ = [
     "Decomposition", "decompose", "increment_moments", "norm_growth_prediction",
+    "median_interval", "maximum_quantiles", "stored_point",
     "MartingaleTail", "martingale_tail", "brownian_maximum_tail",
     "gaussian_norm", "HypercontractivityCheck", "hypercontractivity_check", "increment_norm_ratio",
     "bihari_lasalle_bound", "comparison_sequence", "comparison_flow",
@@ -946,7 +947,8 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
                       confidence: float = 0.95) -> dict[str, np.ndarray]:
     r"""Quantiles of :math:`\max_{t \le T}|M_t|` in units of :math:`\sigma_T`, with distribution-free intervals.
 
-    :math:`\sigma_T` is the sample standard deviation of :math:`M_T` (``final``). For each ``delta`` the
+    :math:`\sigma_T = (\widehat{\mathbb{E}} M_T^2)^{1/2}` is the root mean square of :math:`M_T` (``final``), as in
+    :func:`martingale_tail`. For each ``delta`` the
     level exceeded with probability ``delta`` (the empirical :math:`1 - \delta` quantile of ``maxima``),
     with the order-statistic interval of the binomial law (exact coverage at least ``confidence``),
     and the same level for the maximum of a Brownian motion with variance :math:`\sigma_T^2` at time 1.
@@ -963,7 +965,11 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
     if np.any((deltas <= 0) | (deltas >= 1)):
         raise ValueError(f"deltas must be in (0, 1), got {deltas!r}")
     confidence = check_real("confidence", confidence)
-    sigma = float(final.std(ddof=1))
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    sigma = float(np.sqrt(np.mean(final**2)))
+    if not sigma > 0:
+        raise ValueError("final must not be identically zero (sigma_T = 0)")
     n, a = x.size, (1.0 - confidence) / 2
     out = {k: np.empty(deltas.size) for k in ("empirical", "low", "high", "brownian")}
     for i, delta in enumerate(deltas):
@@ -979,8 +985,19 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
 
 def stored_point(cell: dict, arrays: dict, link: object, *, c0: float, level: float = 0.5) -> PointDiagnostics:
     r"""The :class:`PointDiagnostics` of one cell of the stored sweep ``proof-points`` (same fields as
-    :func:`diagnose_point`, computed from the stored per-run arrays)."""
+    :func:`diagnose_point`, computed from the stored per-run arrays).
+
+    ``cell`` holds ``d``, ``eta`` and ``steps``; ``arrays`` the per-run ``max_martingale``,
+    ``final_martingale``, ``final_norm``, ``final_drift`` and ``escape`` (``nan`` if censored).
+    """
     c0 = check_real("c0", c0, positive=True)
+    missing = {"d", "eta", "steps"} - set(cell)
+    if missing:
+        raise ValueError(f"cell lacks {sorted(missing)}, got keys {sorted(cell)}")
+    missing = {"max_martingale", "final_martingale", "final_norm", "final_drift", "escape"} - set(arrays)
+    if missing:
+        raise ValueError(f"arrays lack {sorted(missing)}, got keys {sorted(arrays)}")
+    link = check_link(link)
     d, eta, steps = int(cell["d"]), float(cell["eta"]), int(cell["steps"])
     m0 = c0 / math.sqrt(d)
     a, b = proof_constants(link, c0, level)
@@ -993,3 +1010,38 @@ def stored_point(cell: dict, arrays: dict, link: object, *, c0: float, level: fl
         drift_over_start=float(np.median(arrays["final_drift"]) / m0),
         escaped=float(np.mean(np.isfinite(arrays["escape"]))), runs=int(arrays["escape"].size),
     )
+
+
+def median_interval(values: ArrayLike, *, confidence: float = 0.95) -> tuple[float, float, float]:
+    r"""The sample median with its distribution-free interval from order statistics.
+
+    ``values`` may hold ``inf`` (or ``nan``, read as :math:`+\infty`: a censored run counts as
+    later than every other), so that the median of censored escape steps is the censored
+    median of :func:`lecturelib.experiments.censored_median`. The interval
+    :math:`[x_{(i)}, x_{(j)}]` has :math:`i, j` from the binomial law :math:`\mathrm{Bin}(n, 1/2)`
+    and covers the population median with probability at least ``confidence``; its ends are
+    ``inf`` where the order statistic is a censored value.
+
+    Returns ``(median, low, high)``.
+
+    Examples
+    --------
+    >>> median_interval(np.arange(1.0, 101.0))
+    (50.5, 40.0, 61.0)
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size < 6:
+        raise ValueError(f"values must be a 1-D array of at least 6 numbers, got shape {x.shape}")
+    if np.any(x == -np.inf):
+        raise ValueError("values must not hold -inf")
+    confidence = check_real("confidence", confidence)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    x = np.sort(np.where(np.isnan(x), np.inf, x))
+    n, a = x.size, (1.0 - confidence) / 2
+    lo = int(stats.binom.ppf(a, n, 0.5))  # P(Bin(n, 1/2) < lo) <= a: x_(lo) is below the median
+    hi = n - lo + 1  # symmetric
+    lo, hi = max(lo, 1), min(hi, n)
+    return float(np.median(x)), float(x[lo - 1]), float(x[hi - 1])
