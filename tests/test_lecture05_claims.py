@@ -246,6 +246,9 @@ def test_the_four_stored_points(points):
 
 
 def test_sufficient_not_necessary_runs_escape_with_a1_broken():
+    a, _ = dc.proof_constants(HE3, c0=2.0)
+    assert round(a, 3) == 0.094  # "300 and 1200 times the proof's A = 0.094"
+    assert [round(c * 1e-3 * math.sqrt(200 * 100**2 * 100) / a, -2) for c in (2.0, 8.0)] == [300, 1200]
     printed = {2.0: ((31.1, 8.6, 61.2), (74, 51, 119)), 8.0: ((26.8, 8.6, 63.8), (295, 204, 467))}
     for c, (escape, norm) in printed.items():
         runs = dc.decompose(HE3, 100, c * 1e-3, 200 * 100**2, runs=48, seed=4, record_every=20_000,
