@@ -650,15 +650,15 @@ def comparison_flow(a0: float, a1: float, k: int, t: ArrayLike) -> np.ndarray:
 
 
 def proof_constants(link: object, c0: float = 1.0, level: float = 0.5) -> tuple[float, float]:
-    r"""The constants :math:`(A, B)` of (A1) :math:`\eta\sqrt{Td} \le A` and (A2) :math:`\eta T \ge B\,d^{k/2-1}` in the proof.
+    r"""The constants :math:`(A, K)` of (A1) :math:`\eta\sqrt{Td} \le A` and (A2) :math:`\eta T \ge K\,d^{k/2-1}` in the proof.
 
     From a start :math:`m_0 = c_0/\sqrt d` with :math:`\sigma_g^2 = \operatorname{Var} g` at the equator:
     Doob with :math:`p = 2` gives :math:`\mathbb{P}(\max_{t\le T}|M_t| \ge m_0/2) \le 4\eta^2 T\sigma_g^2 d/c_0^2
     = (\eta\sqrt{Td}/A)^2` with :math:`A = c_0/(2\sigma_g)`. The drift bound
     :math:`\bar g \ge k(1-\ell^2)\mu^{k-1}` below the level :math:`\ell`, fed to the Bihari--LaSalle
     lemma from :math:`a_0 = m_0/2`, escapes once
-    :math:`\eta T \ge B d^{k/2-1}` with :math:`B = (2/c_0)^{k-2}/(k(k-2)(1-\ell^2))` (leading order), and for
-    :math:`k = 2` once :math:`\eta T \ge B\ln d`, :math:`B = 1/(4(1-\ell^2))`. ``k`` is the information exponent.
+    :math:`\eta T \ge K d^{k/2-1}` with :math:`K = (2/c_0)^{k-2}/(k(k-2)(1-\ell^2))` (leading order), and for
+    :math:`k = 2` once :math:`\eta T \ge K\ln d`, :math:`K = 1/(4(1-\ell^2))`. ``k`` is the information exponent.
     """
     check_link(link)
     _series(link)
@@ -676,22 +676,22 @@ def proof_constants(link: object, c0: float = 1.0, level: float = 0.5) -> tuple[
 
 @dataclass(frozen=True)
 class AdmissibleRegion:
-    r"""The set of :math:`(\eta, T)` with (A1) :math:`\eta\sqrt{T d} \le A` and (A2) :math:`\eta T \ge B\,d^{k/2-1}` (:math:`B\ln d` for :math:`k = 2`).
+    r"""The set of :math:`(\eta, T)` with (A1) :math:`\eta\sqrt{T d} \le A` and (A2) :math:`\eta T \ge K\,d^{k/2-1}` (:math:`K\ln d` for :math:`k = 2`).
 
     Attributes
     ----------
     d, k : int
     a1_constant, a2_constant : float
-        :math:`A` and :math:`B` (1 and 1 for the bare scaling; :func:`proof_constants` for the proof's).
+        :math:`A` and :math:`K` (1 and 1 for the bare scaling; :func:`proof_constants` for the proof's).
     eta : numpy.ndarray
         Step sizes of the grid.
     t_a1 : numpy.ndarray
         Largest horizon allowed by (A1): :math:`A^2/(\eta^2 d)`.
     t_a2 : numpy.ndarray
-        Smallest horizon required by (A2): :math:`B d^{k/2-1}/\eta` (:math:`B\ln d/\eta` for :math:`k = 2`).
+        Smallest horizon required by (A2): :math:`K d^{k/2-1}/\eta` (:math:`K\ln d/\eta` for :math:`k = 2`).
     corner : tuple of float
-        :math:`(\eta_c, T_c)` where the lines meet: :math:`(A^2 d^{-k/2}/B, B^2 d^{k-1}/A^2)` for :math:`k > 2`,
-        :math:`(A^2/(B d\ln d), B^2 d(\ln d)^2/A^2)` for :math:`k = 2`.
+        :math:`(\eta_c, T_c)` where the lines meet: :math:`(A^2 d^{-k/2}/K, K^2 d^{k-1}/A^2)` for :math:`k > 2`,
+        :math:`(A^2/(K d\ln d), K^2 d(\ln d)^2/A^2)` for :math:`k = 2`.
     """
 
     d: int
@@ -713,9 +713,9 @@ def admissible_region(d: int, k: int, eta: ArrayLike | None = None, *, a1_consta
     r"""The lines of (A1) and (A2) in the :math:`(\eta, T)` plane.
 
     (A1) :math:`\eta\sqrt T \le A/\sqrt d` keeps the martingale below half the start and the norm
-    near 1; (A2) :math:`\eta T \ge B d^{k/2-1}` gives the drift time to act. With unit constants
+    near 1; (A2) :math:`\eta T \ge K d^{k/2-1}` gives the drift time to act. With unit constants
     they meet at :math:`\eta_c = d^{-k/2}`, :math:`T_c = d^{k-1}`; the region is non-empty only for
-    :math:`\eta \le \eta_c`. For :math:`k = 2` (A2) reads :math:`\eta T \ge B\ln d` and
+    :math:`\eta \le \eta_c`. For :math:`k = 2` (A2) reads :math:`\eta T \ge K\ln d` and
     :math:`T_c = d(\ln d)^2`: taken literally the two conditions ask for :math:`d(\ln d)^2` steps.
     """
     d = check_int("d", d, 3)
@@ -737,7 +737,7 @@ def admissible_region(d: int, k: int, eta: ArrayLike | None = None, *, a1_consta
 def region_position(d: int, k: int, eta: float, steps: float, *, a1_constant: float = 1.0,
                     a2_constant: float = 1.0) -> dict[str, float | bool]:
     r"""Where :math:`(\eta, T)` sits: ``a1`` :math:`= \eta\sqrt{T d}/A` ((A1) holds iff ``<= 1``),
-    ``a2`` :math:`= \eta T/(B d^{k/2-1})` ((A2) holds iff ``>= 1``; :math:`B\ln d` for :math:`k = 2`), ``inside``."""
+    ``a2`` :math:`= \eta T/(K d^{k/2-1})` ((A2) holds iff ``>= 1``; :math:`K\ln d` for :math:`k = 2`), ``inside``."""
     d = check_int("d", d, 3)
     k = check_int("k", k, 2)
     eta = check_real("eta", eta, positive=True)
