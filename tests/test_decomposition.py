@@ -382,3 +382,40 @@ def test_stored_point_rejects_missing_fields():
                                              "escape")}
     with pytest.raises(TypeError, match="link"):
         dc.stored_point({"d": 100, "eta": 1e-5, "steps": 10}, arrays, "h3", c0=2.0)
+
+
+def test_quantile_interval_is_the_binomial_order_statistic_interval():
+    est, lo, hi = dc.quantile_interval(np.arange(1.0, 101.0), 0.9)
+    assert (round(float(est), 2), float(lo), float(hi)) == (90.1, 84.0, 96.0)
+    assert stats.binom.cdf(95, 100, 0.9) - stats.binom.cdf(83, 100, 0.9) >= 0.95  # P(x_(84) <= q <= x_(96))
+    # the median case agrees with median_interval
+    x = np.random.default_rng(3).normal(size=57)
+    assert [float(v) for v in dc.quantile_interval(x, 0.5)[1:]] == list(dc.median_interval(x)[1:])
+    # coverage by simulation: the 0.9 quantile of Exp(1) is ln 10
+    rng = np.random.default_rng(0)
+    samples = rng.exponential(size=(100, 3000))
+    _, lo, hi = dc.quantile_interval(samples, 0.9)
+    assert np.mean((lo <= np.log(10)) & (np.log(10) <= hi)) > 0.94
+
+
+def test_quantile_interval_of_running_maxima_is_monotone():
+    steps = np.random.default_rng(1).standard_normal((50, 200))
+    running = np.maximum.accumulate(np.abs(np.cumsum(steps, axis=1)), axis=1)
+    for curve in dc.quantile_interval(running, 0.9):
+        assert curve.shape == (200,) and np.all(np.diff(curve) >= 0)
+    est, lo, hi = dc.quantile_interval(running, 0.9)
+    assert np.all(lo <= est) and np.all(est <= hi)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"q": 0.0}, "q must"), ({"q": 0.5, "confidence": 0.0}, "confidence"),
+                                           ({"q": 1.5}, "q must")])
+def test_quantile_interval_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dc.quantile_interval(np.arange(20.0), **kwargs)
+
+
+def test_quantile_interval_rejects_bad_values():
+    with pytest.raises(ValueError, match="values"):
+        dc.quantile_interval(np.arange(5.0), 0.5)
+    with pytest.raises(ValueError, match="values"):
+        dc.quantile_interval(np.array([np.nan] * 20), 0.5)

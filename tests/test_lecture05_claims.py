@@ -73,6 +73,16 @@ def test_norm_and_martingale_cross_their_thresholds_near_0_1(growth):
     assert 1 / np.sqrt(growth.predicted_excess[0][-1]) == pytest.approx(0.102, abs=5e-4)
     crossing = np.argmax(mart >= 0.5)
     assert x[crossing] == pytest.approx(0.055, abs=5e-4)
+    # the interval of the crossing, from the same 100 runs (the notebook recomputes them)
+    small = dc.decompose(HE3, d=100, eta=1e-3, steps=10_000, runs=100, m0=0.0, seed=0, record_every=2)
+    assert np.array_equal(1e-3 * np.sqrt(100 * small.steps), x)
+    running = 10 * np.maximum.accumulate(np.abs(small.martingale), axis=1)
+    est, low, high = dc.quantile_interval(running, 0.9)
+    np.testing.assert_allclose(est, mart, rtol=1e-12)  # the same runs as the figure's
+    assert [round(float(x[np.argmax(c >= 0.5)]), 3) for c in (high, low)] == [0.047, 0.065]
+    # the Brownian scaling's 0.024 is outside the interval
+    brownian = 0.5 / (math.sqrt(114.0) * 1.96)
+    assert round(brownian, 3) == 0.024 and brownian < x[np.argmax(high >= 0.5)]
     # resolved by the record grid: the crossing is not the first recorded step (with 200 records it was, and the
     # printed threshold was the grid's first point, 0.071, not a property of the runs)
     assert crossing > 5 and x[crossing - 1] < x[crossing] < 1.1 * x[crossing - 1]
