@@ -610,3 +610,57 @@ def phase_diagram(
     times.setflags(write=False)
     return PhaseDiagram(link=link, d=d, c=c, times=times, horizon=horizon, time_scale=scale, grid=grid,
                         probability=probability, level=level, seed=seed)
+
+
+def crossing_interval(probability: EscapeProbability, *, n_boot: int = 2000, seed: int = 0,
+                      confidence: float = 0.95) -> np.ndarray:
+    r"""Percentile interval of each row's crossing of 1/2, by a parametric bootstrap of the counts.
+
+    Each fraction :math:`\hat p_{ij}` of ``runs`` runs is redrawn as :math:`\mathrm{Bin}(n, \hat p_{ij})/n`
+    (the runs of different cells are independent) and the crossing recomputed; returns an array of
+    shape ``(len(d), 2)``. A fraction of 0 or 1 is redrawn as itself: the interval ignores the
+    uncertainty of cells where no run (or every run) escaped.
+    """
+    if not isinstance(probability, EscapeProbability):
+        raise TypeError(f"probability must be an EscapeProbability, got {type(probability).__name__}")
+    n_boot = check_int("n_boot", n_boot, 10)
+    confidence = check_real("confidence", confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    rng = np.random.default_rng(seed)
+    n = probability.runs
+    out = np.empty((probability.d.size, 2))
+    for i, row in enumerate(probability.probability):
+        draws = rng.binomial(n, row, size=(n_boot, row.size)) / n
+        crossings = np.array([_crossing(probability.c, p) for p in draws])
+        crossings = crossings[np.isfinite(crossings)]
+        alpha = (1.0 - confidence) / 2
+        out[i] = np.quantile(crossings, [alpha, 1 - alpha]) if crossings.size else (np.nan, np.nan)
+    return out
+
+
+def reach_probability(link: object, d: int, c_values: Sequence[float], *, horizon_scale: float, runs: int,
+                      level: float, seed: int = 0) -> np.ndarray:
+    r"""Fraction of runs that reach ``level`` by the horizon, on the draws of :func:`phase_diagram`.
+
+    Same seeds, step sizes :math:`\eta = c\,d^{-k/2}` and horizon ``horizon_scale * d^(k-1)`` as
+    :func:`phase_diagram`: the chain draws the same random numbers whatever the stopping level, so
+    run ``r`` here is run ``r`` of the diagram, followed past its first touch of 1/2. Odd links count
+    :math:`m_t \ge` ``level``, even links :math:`|m_t|`.
+    """
+    check_link(link)
+    d = check_int("d", d, 3)
+    c = np.array([check_real("c_values entry", v, positive=True) for v in c_values])
+    scale = float(d) ** (link.information_exponent - 1)
+    horizon = max(1, int(check_real("horizon_scale", horizon_scale, positive=True) * scale))
+    runs = check_int("runs", runs, 1)
+    level = check_real("level", level, positive=True)
+    k = link.information_exponent
+    children = np.random.SeedSequence(check_seed(seed)).spawn(c.size)
+    out = np.empty(c.size)
+    for j in range(c.size):
+        eta = float(c[j]) * float(d) ** (-k / 2) if k >= 3 else float(c[j]) / d
+        result = online_sgd(link, d, eta, horizon, runs=runs, seed=int(children[j].generate_state(1)[0]),
+                            record_every=max(1, horizon // RECORDS), stop_at=level)
+        out[j] = np.isfinite(escape_times(result, level)).mean()
+    return out

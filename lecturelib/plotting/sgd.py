@@ -7,6 +7,8 @@ Every function takes results of :mod:`lecturelib.engine_law`, :mod:`lecturelib.e
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -161,8 +163,14 @@ def escape_probability(result: EscapeProbability, thresholds: Sequence[float] | 
     return fig
 
 
-def phase_diagram(diagram: PhaseDiagram, barrier_c: float | None = None) -> Figure:
-    r"""Escape probability over :math:`(c, T/d^{k-1})` as an image, with the barrier's line."""
+def phase_diagram(diagram: PhaseDiagram, barrier_c: float | None = None,
+                  negative_from: float | None = None) -> Figure:
+    r"""Escape probability over :math:`(c, T/d^{k-1})` as an image, with the barrier's line.
+
+    ``negative_from``: the smallest ``c`` of the grid at which the exact one-step mean is negative
+    at every :math:`m \in (0, 1)`; the columns from there on are hatched (there, touching the
+    level is a passing visit, not an escape).
+    """
     _check("diagram", diagram, PhaseDiagram)
     fig = Figure(figsize=(6.4, 4.4), layout="constrained")
     ax = fig.add_subplot()
@@ -171,6 +179,12 @@ def phase_diagram(diagram: PhaseDiagram, barrier_c: float | None = None) -> Figu
     fig.colorbar(mesh, ax=ax, label=r"$P(T_{\rm esc} \leq T)$")
     if barrier_c is not None:
         ax.axvline(barrier_c, color="w", ls="--", lw=1.5, label=r"barrier $m_c = 1/\sqrt{d}$")
+    if negative_from is not None:
+        c = np.asarray(diagram.c, dtype=float)
+        left = math.sqrt(c[c < negative_from].max() * negative_from) if np.any(c < negative_from) else c[0]
+        ax.axvspan(left, c[-1] * 1.2, facecolor="none", edgecolor="w", hatch="//", lw=0,
+                   label="exact mean < 0 at every $m$")
+    if barrier_c is not None or negative_from is not None:
         ax.legend(fontsize=8, loc="lower right")
     k = diagram.link.information_exponent
     ax.set_xscale("log")
