@@ -18,8 +18,10 @@ NO_SCROLL_PAGES = [
     "lectures/02-landscape.html",
     "lectures/03-gradient-flow.html",
     "lectures/05-proof.html",
+    "lectures/06-concentration.html",
+    "lectures/07-lower-bounds.html",
 ]
-"""The pages whose code and outputs must fit (the lead adds 04, 06 and 07 as they are narrowed)."""
+"""The pages whose code and outputs must fit."""
 
 # Every code or output block that scrolls sideways: its first line and by how many pixels.
 SCROLLING_JS = r"""
