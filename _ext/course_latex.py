@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -43,6 +44,10 @@ WIDGET_NOTE = (
     "Interactive figure: this is the widget's default view. The live version, with its "
     "controls, is on the course website and in the notebook {notebook}."
 )
+
+# The page: A4, text block 21 - 2 x 2.4 cm wide (tests/pdf checks that no text passes it).
+HMARGIN_CM = 2.4
+VMARGIN_CM = 2.5
 
 # The block nodes whose body sphinx-proof and sphinx-exercise wrap in a ``section``.
 BLOCK_MODULES = ("sphinx_proof.nodes", "sphinx_exercise.nodes")
@@ -288,6 +293,93 @@ class IntroAsChapter(SphinxPostTransform):
             header.replace_self(heading)
 
 
+class UnnumberedParts(SphinxPostTransform):
+    """A part of the table of contents without ``numbered: true`` (the back matter) has no
+    section numbers on the site: in LaTeX its part and chapters are unnumbered too (still in
+    the table of contents), by ``secnumdepth`` around it (course-latex.sty's macros)."""
+
+    default_priority = 711
+
+    def run(self, **kwargs: Any) -> None:
+        if not _is_latex(self.app):
+            return
+        numbered = self.env.toc_secnumbers
+        for start in list(self.document.findall(addnodes.start_of_file)):
+            part = start.get("docname")
+            if part in self.env.all_docs or not start.children:
+                continue  # a document, not a part made from a caption
+            docs = [n.get("docname") for n in start.findall(addnodes.start_of_file) if n is not start]
+            docs = [d for d in docs if d in self.env.all_docs]
+            if not docs:
+                continue
+            is_numbered = any(numbered.get(d) for d in docs)
+            macro = "\\CourseNumbered" if is_numbered else "\\CourseUnnumbered"
+            start.insert(0, nodes.raw("", macro + "\n", format="latex"))
+
+
+class ProofBlocks(SphinxPostTransform):
+    """A proof is a block titled "Proof" that ends with a square, not an untitled box whose
+    text starts with "Proof." (sphinx-proof's LaTeX)."""
+
+    default_priority = 712
+
+    def run(self, **kwargs: Any) -> None:
+        if not _is_latex(self.app):
+            return
+        try:
+            from sphinx_proof.nodes import proof_node
+        except ImportError:
+            return
+        for proof in list(self.document.findall(proof_node)):
+            inner = proof.children[0] if proof.children else None
+            if not isinstance(inner, nodes.admonition):
+                continue
+            body = inner.children
+            first = body[0] if body else None
+            if isinstance(first, nodes.paragraph) and first.children and isinstance(first.children[0], nodes.Text):
+                text = str(first.children[0])
+                if text.startswith("Proof. "):
+                    first.replace(first.children[0], nodes.Text(text[len("Proof. "):]))
+            block = course_proof()
+            block.extend(list(body))
+            proof.replace_self(block)
+
+
+def fitted_display(tex: str) -> str:
+    """LaTeX for an unnumbered display: the formula (its parts, separated by blank lines, one
+    per line) scaled down to the line's width when it is wider, never past the margin."""
+    parts = [part.strip() for part in tex.split("\n\n") if part.strip()]
+    body = " \\\\\n".join(parts)
+    return "\\begin{equation*}\\CourseFitMath{\\begin{aligned}\n" + body + "\n\\end{aligned}}\\end{equation*}\n"
+
+
+class FitDisplayMath(SphinxPostTransform):
+    """Displays wider than a block's text (three equations side by side in a theorem) are
+    scaled to fit instead of running into the margin."""
+
+    default_priority = 713
+
+    def run(self, **kwargs: Any) -> None:
+        if not _is_latex(self.app):
+            return
+        for block in list(self.document.findall(nodes.math_block)):
+            if block.get("label") or block.get("nowrap"):
+                continue  # numbered equations and amsmath environments as Sphinx writes them
+            block.replace_self(nodes.raw("", fitted_display(block.astext()), format="latex"))
+
+
+class course_proof(nodes.Element):
+    """A proof block (the ``courseproof`` environment of course-latex.sty)."""
+
+
+def visit_course_proof(self: Any, node: course_proof) -> None:
+    self.body.append("\n\\begin{courseproof}\n")
+
+
+def depart_course_proof(self: Any, node: course_proof) -> None:
+    self.body.append("\n\\end{courseproof}\n")
+
+
 # --- configuration --------------------------------------------------------------------
 
 
@@ -305,11 +397,13 @@ def _configure_latex(app: Sphinx, config: Config) -> None:
     elements["fontpkg"] = ""
     elements.setdefault("fncychap", "")
     elements.setdefault("printindex", "")
+    # Printed and read on screens: no blank pages before chapters, no left/right layout.
+    elements.setdefault("extraclassoptions", "openany,oneside")
     elements.setdefault("maketitle", "\\sphinxmaketitle")
     elements.setdefault(
         "sphinxsetup",
         "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=1, "
-        "hmargin={2.4cm,2.4cm}, vmargin={2.5cm,2.5cm}",
+        f"hmargin={{{HMARGIN_CM}cm,{HMARGIN_CM}cm}}, vmargin={{{VMARGIN_CM}cm,{VMARGIN_CM}cm}}",
     )
     elements["preamble"] = elements.get("preamble", "") + "\n\\usepackage{course-latex}\n"
     if str(STYLE) not in config.latex_additional_files:
@@ -331,9 +425,18 @@ def setup(app: Sphinx) -> dict[str, Any]:
         html=(_skip_html, None),
         text=(_skip_html, None),
     )
+    app.add_node(
+        course_proof,
+        latex=(visit_course_proof, depart_course_proof),
+        html=(_skip_html, None),
+        text=(_skip_html, None),
+    )
     app.connect("config-inited", _configure_latex, priority=900)
     app.connect("builder-inited", _numbers_as_on_the_site, priority=900)
     app.add_post_transform(WidgetDefaultFigures)
     app.add_post_transform(KeepBlockBodies)
     app.add_post_transform(IntroAsChapter)
+    app.add_post_transform(UnnumberedParts)
+    app.add_post_transform(ProofBlocks)
+    app.add_post_transform(FitDisplayMath)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
