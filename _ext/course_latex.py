@@ -396,7 +396,9 @@ def _configure_latex(app: Sphinx, config: Config) -> None:
     # Fonts are chosen in course-latex.sty (with fallbacks); Sphinx's own choice is dropped.
     elements["fontpkg"] = ""
     elements.setdefault("fncychap", "")
+    # No index: the labels of the blocks are not index entries (and no makeindex/xindy run).
     elements.setdefault("printindex", "")
+    elements.setdefault("makeindex", "")
     # Printed and read on screens: no blank pages before chapters, no left/right layout.
     elements.setdefault("extraclassoptions", "openany,oneside")
     elements.setdefault("maketitle", "\\sphinxmaketitle")
@@ -409,6 +411,7 @@ def _configure_latex(app: Sphinx, config: Config) -> None:
     if str(STYLE) not in config.latex_additional_files:
         config.latex_additional_files = list(config.latex_additional_files) + [str(STYLE)]
     config.latex_domain_indices = False
+    config.latex_use_xindy = False
     config.latex_show_urls = "no"
 
 

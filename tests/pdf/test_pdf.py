@@ -319,9 +319,14 @@ def test_widget_note_with_each_widget():
 
 
 def test_no_raw_source_or_object_text():
-    raw = "\n".join(pages())
-    leaks = {leak: raw.count(leak) for leak in LEAKS if leak in raw}
-    assert not leaks, f"raw source or object text in the PDF: {leaks}"
+    found = []
+    for n, page in enumerate(pages(), 1):
+        for leak in LEAKS:
+            at = page.find(leak)
+            if at >= 0:
+                snippet = " ".join(page[max(0, at - 80) : at + 40].split())
+                found.append(f"page {n}: {leak!r} in ...{snippet}...")
+    assert not found, "raw source or object text in the PDF:\n" + "\n".join(found)
 
 
 def test_no_text_beyond_the_right_margin():
