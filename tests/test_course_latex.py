@@ -172,6 +172,7 @@ The body of the proof.
 """
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # sphinx-jupyterbook-latex's traverse()
 def test_latex_of_a_small_book_keeps_block_bodies_in_their_blocks(tmp_path):
     """A real Sphinx LaTeX build with sphinx-jupyterbook-latex, sphinx-proof and
     sphinx-exercise: on the root page each body stays inside its block, which is numbered."""

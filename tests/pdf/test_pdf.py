@@ -329,6 +329,13 @@ def test_no_raw_source_or_object_text():
     assert not found, "raw source or object text in the PDF:\n" + "\n".join(found)
 
 
+def test_no_character_missing_from_the_fonts():
+    log = PDF.parent.parent / "latex" / "book.log"
+    assert log.is_file(), f"no LaTeX log at {log}"
+    missing = sorted(set(re.findall(r"Missing character: There is no (.+?) in font", log.read_text(errors="replace"))))
+    assert not missing, f"characters no font has (dropped from the PDF): {missing}"
+
+
 def test_no_text_beyond_the_right_margin():
     cm = 72 / 2.54
     bbox = run("pdftotext", "-bbox", str(PDF), "-")
