@@ -200,7 +200,9 @@ pdf: $(DEPS_STAMP)
 	@$(call with_tex,PDF,$(MAKE) --no-print-directory pdf-build)
 
 pdf-build:
-	@mkdir -p _build; start=$$(date +%s); \
+	@# The site's html_extra_path (_assets, copied from npm for `make book`) must exist even for
+	@# LaTeX, or Sphinx warns (-W) in a fresh clone; `make site` still fills it (its stamp is a file).
+	@mkdir -p _build _assets; start=$$(date +%s); \
 	$(BIN)/jupyter-book build . --all --builder pdflatex -W -n --keep-going > _build/pdf-build.log 2>&1 || \
 	  { tail -40 _build/pdf-build.log >&2; echo "ERROR: the PDF build failed (log: _build/pdf-build.log, _build/latex/book.log)" >&2; exit 1; }; \
 	mkdir -p $(dir $(PDF)) && cp _build/latex/book.pdf $(PDF); \
