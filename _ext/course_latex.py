@@ -415,14 +415,6 @@ def _configure_latex(app: Sphinx, config: Config) -> None:
     config.latex_show_urls = "no"
 
 
-def _no_html_extra_path_for_latex(app: Sphinx, config: Config) -> None:
-    """The site's ``html_extra_path`` (``_assets``, made by npm for ``make book``) means nothing
-    to LaTeX; dropped before Sphinx validates it (priority 800), so that ``make pdf`` from a
-    fresh clone, without ``_assets``, is not stopped by "entry does not exist" under -W."""
-    if getattr(app, "buildername", "") == "latex":
-        config.html_extra_path = []
-
-
 def _numbers_as_on_the_site(app: Sphinx) -> None:
     # Runs after sphinx-jupyterbook-latex's builder-inited hook (priority 500), which sets 2.
     if _is_latex(app):
@@ -442,7 +434,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         html=(_skip_html, None),
         text=(_skip_html, None),
     )
-    app.connect("config-inited", _no_html_extra_path_for_latex, priority=700)
     app.connect("config-inited", _configure_latex, priority=900)
     app.connect("builder-inited", _numbers_as_on_the_site, priority=900)
     app.add_post_transform(WidgetDefaultFigures)

@@ -114,13 +114,6 @@ def test_configure_latex_loads_the_course_style_and_keeps_other_preambles():
     assert course_latex.STYLE.is_file()
 
 
-@pytest.mark.parametrize(("builder", "expected"), [("latex", []), ("html", ["_assets"])])
-def test_html_extra_path_dropped_only_for_latex(builder, expected):
-    config = types.SimpleNamespace(html_extra_path=["_assets"])
-    course_latex._no_html_extra_path_for_latex(types.SimpleNamespace(buildername=builder), config)
-    assert config.html_extra_path == expected
-
-
 @pytest.mark.parametrize(("builder_format", "expected"), [("latex", 1), ("html", 2)])
 def test_numbers_per_lecture_only_for_latex(builder_format, expected):
     app = types.SimpleNamespace(builder=types.SimpleNamespace(format=builder_format),
