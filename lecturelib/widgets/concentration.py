@@ -22,6 +22,11 @@ RUNS = 4
 MAX_STEPS = 400_000
 """Cap on the horizon ``20 d^(k-1)`` so that a redraw stays near a second."""
 
+# The static site's grid (lecturelib.widgets._states): 5 x 4 x 3 x 3 = 180 states. Every d and k;
+# n every factor 4 from 250 to 64000 (the default 4000 included), where the empirical signal
+# goes from noise to the population one; theta = 0, 0.25 and 0.5 (the band's two ends and middle).
+STATIC_GRID = {"n": (250, 1000, 4000, 16000, 64000), "d": DIMENSIONS, "k": (2, 3, 4), "theta": (0.0, 0.25, 0.5)}
+
 
 def _draw(n: int, d: int, k: int, theta: float, seed: int = 0):
     link = Link.hermite(k)
