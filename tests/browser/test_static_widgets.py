@@ -31,13 +31,20 @@ def _has_widget(page_path: str) -> bool:
 
 WIDGET_PAGES = [p for p in site_pages() if (SITE / p).is_file() and _has_widget(p)] or ["lectures/01-hermite.html"]
 
-# Load times of images, and the time of the last action (set by the test just before it acts).
+# When each image loaded, and when the change began: the first key, pointer or input event
+# after the test arms the clock (set just before it acts).
 INIT_JS = """
 window.__loads = {};
 document.addEventListener('load', e => {
   if (e.target.tagName === 'IMG') window.__loads[e.target.src] = performance.now();
 }, true);
+for (const type of ['keydown', 'pointerdown', 'input', 'change']) {
+  document.addEventListener(type, () => {
+    if (window.__armed) { window.__t0 = performance.now(); window.__armed = false; }
+  }, true);
+}
 """
+ARM_JS = "() => { window.__armed = true; window.__t0 = null; }"
 
 # The widget `index`: its panel (from the live region), its controls in order, the figure shown.
 WIDGET_JS = r"""
@@ -97,24 +104,28 @@ def _wait_for_state(page, widget: int, state: dict, panel: str) -> dict:
 def _act(page, widget: int, control: dict, how: str) -> None:
     """Move ``control`` to another grid position: by keyboard (one step) or by mouse (to the far end)."""
     selector = f'[data-probe="{control["probe"]}"]'
-    page.evaluate("() => { window.__t0 = performance.now(); }")
     if control["kind"] == "slider":
         handle = f'{selector} [role="slider"]'
         if how == "keyboard":
             page.focus(handle)
+            page.evaluate(ARM_JS)
             page.keyboard.press("ArrowRight" if control["position"] < control["positions"] - 1 else "ArrowLeft")
         else:
             target = 0 if control["position"] > (control["positions"] - 1) / 2 else control["positions"] - 1
             box = page.locator(f"{selector} .noUi-target").bounding_box()
-            page.mouse.click(box["x"] + box["width"] * target / (control["positions"] - 1), box["y"] + box["height"] / 2)
+            x = box["x"] + 2 + (box["width"] - 4) * target / (control["positions"] - 1)
+            page.evaluate(ARM_JS)
+            page.mouse.click(x, box["y"] + box["height"] / 2)
     else:
         select = f"{selector} select"
         if how == "keyboard":
             page.focus(select)
+            page.evaluate(ARM_JS)
             page.keyboard.press("ArrowDown" if control["position"] < control["positions"] - 1 else "ArrowUp")
         else:
             page.click(select)
             target = 0 if control["position"] != 0 else control["positions"] - 1
+            page.evaluate(ARM_JS)
             page.select_option(select, index=target)
 
 
