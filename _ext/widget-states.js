@@ -1,6 +1,6 @@
 // The course's widgets on the static site answer from precomputed states (`make states`,
-// lecturelib/widgets/_states.py). Loaded on widget pages after the widget manager and after
-// widget-states/panels.js, which holds every panel's grid (see nb_ipywidgets_js in _config.yml);
+// lecturelib/widgets/_states.py). Loaded on widget pages after require.js and
+// widget-states/panels.js and before the widget manager, which holds every panel's grid (see nb_ipywidgets_js in _config.yml);
 // each panel's states (key -> image file and alternative text) come from its index.js, loaded
 // by a <script> tag, so that the site also works from file:// (no fetch, no XHR).
 //
@@ -184,18 +184,23 @@
   }
 
   // Every WidgetModel the manager creates passes through @jupyter-widgets/base's initialize:
-  // patch it as soon as require.js defines that module, before any model exists.
-  var previous = window.require && window.require.onResourceLoad;
-  if (window.require) {
-    window.require.onResourceLoad = function (context, map) {
+  // patch it as soon as require.js defines that module (models are made on window "load").
+  function patch(base) {
+    var WidgetModel = base.WidgetModel, initialize = WidgetModel.prototype.initialize;
+    if (initialize.courseWidgetStates) return;
+    WidgetModel.prototype.initialize = function () {
+      initialize.apply(this, arguments);
+      watch(this);
+    };
+    WidgetModel.prototype.initialize.courseWidgetStates = true;
+  }
+  var req = window.require;
+  if (req && req.defined && req.defined("@jupyter-widgets/base")) patch(req("@jupyter-widgets/base"));
+  else if (req) {
+    var previous = req.onResourceLoad;
+    req.onResourceLoad = function (context, map) {
       if (previous) previous.apply(this, arguments);
-      if (map.id !== "@jupyter-widgets/base") return;
-      var WidgetModel = context.defined[map.id].WidgetModel;
-      var initialize = WidgetModel.prototype.initialize;
-      WidgetModel.prototype.initialize = function () {
-        initialize.apply(this, arguments);
-        watch(this);
-      };
+      if (map.id === "@jupyter-widgets/base") patch(context.defined[map.id]);
     };
   }
 
