@@ -148,7 +148,8 @@ def _label(control: Any, value: Any) -> str:
             isinstance(control.options[0], tuple) else str(value)
     fmt = getattr(control, "readout_format", "") or ""
     if isinstance(control, (W.FloatSlider, W.FloatLogSlider)) and fmt:
-        return format(value, fmt)
+        label = format(value, fmt)
+        return format(value, "g") if "e" in label else label  # 1000, not 1e+03
     return str(value)
 
 
