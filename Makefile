@@ -31,7 +31,7 @@ TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texl
   fonts-freefont-otf latexmk xindy poppler-utils
 
 .PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help sweeps sweeps-list \
-  pdf pdf-build pdf-check
+  pdf pdf-build pdf-check states
 
 help:
 	@echo "make book     build the website into $(SITE) (from the notebooks' stored outputs)"
@@ -43,6 +43,8 @@ help:
 	@echo "make bench    print the performance figures of bench/"
 	@echo "make sweeps   compute the stored sweeps that are missing or stale (SWEEP=name for one,"
 	@echo "              FORCE=1 to recompute; DASK_SCHEDULER=tcp://host:8786 for a running cluster)"
+	@echo "make states   draw the static site's widget states whose fingerprint changed (PANEL=name for one,"
+	@echo "              FORCE=1 to redraw); commit data/widget-states/"
 	@echo "make serve    serve the built site on http://127.0.0.1:8000"
 	@echo "make lab      open your copies of the lectures (my-lectures/) in JupyterLab, widgets live"
 
@@ -230,6 +232,11 @@ sweeps: $(DEPS_STAMP)
 
 sweeps-list: $(DEPS_STAMP)
 	@$(BIN)/python -m lecturelib.sweeps --list
+
+# The static site's widget states (lecturelib/widgets/_states.py): the panels whose fingerprint
+# changed are redrawn on every core; results go to data/widget-states/ (commit them).
+states: $(DEPS_STAMP)
+	$(BIN)/python -m lecturelib.widgets._states $(if $(PANEL),--panel $(PANEL)) $(if $(FORCE),--force)
 
 bench: $(DEPS_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -40,11 +40,9 @@ from ..plotting import figure_png
 from ..plotting._describe import describe_figure
 from ._controls import name_controls
 
-STATIC_NOTE = (
-    "<small><i>In a running notebook, moving a control recomputes the figure. "
-    "On the static website the controls cannot call Python: the figure shows the "
-    "default settings.</i></small>"
-)
+STATIC_NOTE = "<small><i>In a running notebook, moving a control recomputes the figure.</i></small>"
+"""The panel's note as Python writes it. On the static website ``_ext/widget-states.js`` replaces
+it with what is true there: the figures are precomputed at N settings (see ``_states.py``)."""
 
 
 AltText = str | Callable[..., str] | None
@@ -133,10 +131,13 @@ class Panel:
         )
         return figure
 
-    def _alt_text(self, figure: Figure) -> str:
-        """``alt`` (called with the control values if it is a function), else the figure's description."""
+    def _alt_text(self, figure: Figure, values: Mapping[str, Any] | None = None) -> str:
+        """``alt`` (called with the control values if it is a function), else the figure's description.
+
+        ``values`` are the control values the figure was drawn at (default: the current ones).
+        """
         if callable(self._alt):
-            alt = self._alt(**self.values)
+            alt = self._alt(**(self.values if values is None else values))
             if not isinstance(alt, str) or not alt.strip():
                 raise ValueError(f"alt must return a non-empty string, got {alt!r}")
             return alt

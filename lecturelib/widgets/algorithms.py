@@ -14,6 +14,9 @@ __all__ = ["algorithm_comparison", "DIMENSIONS"]
 DIMENSIONS: tuple[int, ...] = (50, 100, 200, 400)
 """The dimensions offered by the ``d`` slider."""
 
+# The static site's grid (lecturelib.widgets._states; the seed stays 0): every k and d, 8 states.
+STATIC_GRID = {"k": (3, 4), "d": DIMENSIONS}
+
 
 def _draw(k: int, d: int, seed: int):
     return plots.trajectory_comparison(compare_trajectories(k, d, seed=seed))

@@ -28,6 +28,11 @@ r"""The constant ``c`` of :math:`\eta = c/d` (``k = 2``) or :math:`c\,d^{-k/2}` 
 LEVEL = 0.9
 """A run succeeds if its overlap (absolute value for even ``k``) at the horizon is at least this."""
 
+# The static site's grid (lecturelib.widgets._states): 5 x 4 x 3 x 3 = 180 states. Every d and k;
+# n every factor 4 from 250 to 64000 (the default 4000 included), where the empirical signal
+# goes from noise to the population one; theta = 0, 0.25 and 0.5 (the band's two ends and middle).
+STATIC_GRID = {"n": (250, 1000, 4000, 16000, 64000), "d": DIMENSIONS, "k": (2, 3, 4), "theta": (0.0, 0.25, 0.5)}
+
 
 def _draw(n: int, d: int, k: int, theta: float, seed: int = 0):
     link = Link.hermite(k)

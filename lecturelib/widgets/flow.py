@@ -15,6 +15,12 @@ DIMENSIONS: tuple[int, ...] = (20, 50, 100, 200, 500, 1000, 2000, 5000)
 """The dimensions offered by the ``d`` slider."""
 
 
+STATIC_GRID = {"k": (1, 2, 3, 4), "d": DIMENSIONS, "eta_scale": (0.005, 0.05, 0.5)}
+"""The static site's grid (``lecturelib.widgets._states``; the seed stays 2 there): every ``k`` and
+every ``d``, and three step constants a decade apart around the default 0.05: SGD on the flow,
+the default, and ten times larger, where the noise term shows. 4 x 8 x 3 = 96 states."""
+
+
 def _draw(k: int, d: int, eta_scale: float, seed: int):
     return plots.trajectories(sgd_over_flow(k, d, eta_scale, seed))
 

@@ -5,10 +5,24 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..plotting import hermite as plots
+from ..links import CATALOGUE
 from ._controls import HERMITE_CHOICE, STYLE, check_int, chosen_link, link_controls
 from ._panel import Panel, panel
 
 __all__ = ["hermite_explorer", "HERMITE_CHOICE"]
+
+
+STATIC_GRID = {
+    "link": (HERMITE_CHOICE, *CATALOGUE),
+    "k": tuple(range(1, 11)),
+    "order": (0, 2, 6, 15, 30),
+}
+"""The static site's grid (``lecturelib.widgets._states``): every link, every ``k`` (used only by
+``He_k``), and five partial sums: none, two and the default six terms (where the partial sums of a
+kinked link still miss the kink), then 15 and 30, where they have converged but for the Gibbs
+ripples. 22 figures x 5 = 110 states."""
+STATIC_SAME = lambda v: v if v["link"] == HERMITE_CHOICE else {**v, "k": 3}  # noqa: E731
+"""``k`` changes the figure only with the ``He_k`` entry."""
 
 
 def _draw(link: str, k: int, order: int):

@@ -6,6 +6,7 @@ import ipywidgets as W
 
 from ..landscape import landscape_profile
 from ..plotting import landscape as plots
+from ..links import CATALOGUE
 from ._controls import HERMITE_CHOICE, STYLE, check_choice, chosen_link, link_controls
 from ._panel import Panel, panel
 
@@ -13,6 +14,13 @@ __all__ = ["landscape_explorer", "DIMENSIONS"]
 
 DIMENSIONS: tuple[int, ...] = (3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000)
 """The values of the ``d`` slider."""
+
+
+STATIC_GRID = {"link": (HERMITE_CHOICE, *CATALOGUE), "k": tuple(range(1, 9)), "d": DIMENSIONS}
+"""The static site's grid (``lecturelib.widgets._states``): every link, every ``k`` (used only by
+``He_k``) and every dimension: 20 figures x 9 = 180 states."""
+STATIC_SAME = lambda v: v if v["link"] == HERMITE_CHOICE else {**v, "k": 3}  # noqa: E731
+"""``k`` changes the figure only with the ``He_k`` entry."""
 
 
 def _draw(link: str, k: int, d: int):

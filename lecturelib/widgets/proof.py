@@ -21,6 +21,11 @@ STEP_CAP = 1_000_000
 START_CONSTANT = 2.0
 r"""Runs start at :math:`m_0 = c_0/\sqrt d` with this :math:`c_0`; the region uses the proof's constants for it."""
 
+# The static site's grid (lecturelib.widgets._states; the seed stays 0): 3 x 5 x 3 x 3 = 135 states.
+# Every k and d; c a decade on each side of the default 0.01; tau = 1, 60 (default) and 1000,
+# before, at and past the escape, so that (eta, T) moves across the admissible region.
+STATIC_GRID = {"k": (2, 3, 4), "d": DIMENSIONS, "eta_scale": (0.001, 0.01, 0.1), "time_scale": (1.0, 60.0, 1000.0)}
+
 
 def _draw(k: int, d: int, eta_scale: float, time_scale: float, seed: int):
     link = Link.hermite(k)

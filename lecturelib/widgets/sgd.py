@@ -21,6 +21,15 @@ MAX_DIMENSION: dict[int, int] = {1: 10000, 2: 10000, 3: 100, 4: 30}
 """Largest ``d`` drawn per ``k`` (a larger choice is capped): He_3 needs about 20 d² steps per
 run and He_4 about 10 d³, so the caps keep a redraw near a second."""
 
+# The static site's grid (lecturelib.widgets._states): 9 (k, capped d) x 3 x 3 x 3 = 243 states.
+# d: a small, the default and the largest dimension (k = 3, 4 are capped at 100 and 30 anyway);
+# c: 0.02, 0.1 (default), 0.5, a factor 5 apart (the slow, the theorem's and the noisy regime;
+# 0.005 at d = 10000 costs 20 s a figure); horizon: 1, 10 (default) and 100
+# times the law; runs: 8, 32 (default), 64, the histogram thin and full.
+STATIC_GRID = {"k": (1, 2, 3, 4), "d": (50, 1000, 10000), "eta_scale": (0.02, 0.1, 0.5),
+               "horizon_scale": (1.0, 10.0, 100.0), "runs": (8, 32, 64)}
+STATIC_SAME = lambda v: {**v, "d": min(v["d"], MAX_DIMENSION[v["k"]])}  # noqa: E731  (d is capped per k)
+
 
 def _draw(k: int, d: int, eta_scale: float, horizon_scale: float, runs: int):
     d = min(d, MAX_DIMENSION[k])

@@ -76,7 +76,8 @@ WIDGETS_READY_JS = f"() => {WIDGET_STATS}.every(w => w.controls > 0 && w.images 
 class OpenedPage:
     """A page loaded from the local server, with what it asked for and what it logged."""
 
-    def __init__(self, browser: Any, site_url: str, page_path: str, *, dark: bool = False) -> None:
+    def __init__(self, browser: Any, site_url: str, page_path: str, *, dark: bool = False,
+                 init_script: str | None = None) -> None:
         self.path = page_path
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.outside: list[str] = []
@@ -95,6 +96,8 @@ class OpenedPage:
         page.on("requestfailed", lambda req: self.failed.append(f"{req.url} ({req.failure})"))
         page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        if init_script:
+            page.add_init_script(init_script)
         if dark:
             # What the theme's toggle stores; the theme applies it before first paint.
             page.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
