@@ -300,3 +300,82 @@ def test_step_rule_changes_the_escape_time_by_a_fraction_of_a_percent():
     assert round(100 * np.mean(pair[0] == pair[1])) == PRINTED_STEP_RULE[3]
     assert np.expm1(mean - half) > 0  # the interval excludes 0
     assert round(np.log(pair[0]).std(ddof=1), 1) == 0.3 and round(log_ratio.std(ddof=1), 2) == 0.01
+
+
+# --------------------------------------------------------------------------- the theorem's table (stored sweeps)
+
+from lecturelib import sweeps  # noqa: E402
+from lecturelib.sweeps import lecture04 as stored04  # noqa: E402
+
+PRINTED_ROWS = {  # k: exponent, its interval, largest censored fraction in %
+    1: (None, (None, None), None),
+    2: (None, (None, None), None),
+    3: (None, (None, None), None),
+    4: (None, (None, None), None),
+}
+PRINTED_LOG_SLOPE = (None, (None, None), 3.57)
+PRINTED_LOCAL = {3: [], 4: []}  # (d_low, d_high, exponent, ci_low, ci_high)
+PRINTED_SEEDS = []  # (k, fit, d_low, d_high, first, its interval, second, its interval, overlap)
+
+
+@pytest.fixture(scope="module")
+def stored() -> object:
+    return sweeps.load("theorem-table", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def table(stored) -> experiments.TheoremTable:
+    return stored04.theorem_table(stored)
+
+
+def _own_medians(stored: object, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """d, censored median and censored fraction of k, from the stored arrays by this file's own code."""
+    cells = sorted((c["d"], i) for i, c in enumerate(stored.cells) if c["k"] == k)
+    d = np.array([dd for dd, _ in cells], dtype=float)
+    times = np.array([np.asarray(stored.arrays[i]["escape"], dtype=float) for _, i in cells])
+    censored = np.isnan(times).mean(axis=1)
+    median = np.median(np.where(np.isnan(times), np.inf, times), axis=1)
+    assert np.all(censored < 0.5)
+    return d, median, censored
+
+
+def test_stored_table_settings_are_the_printed_ones(table):
+    settings = {s.link.information_exponent: (s.eta_scale, s.eta_exponent, int(s.d[0]), int(s.d[-1]), s.d.size,
+                                               s.horizon_scale, s.horizon_exponent) for s in table.sweeps}
+    assert settings == {1: (0.5, 1.0, 100, 100000, 13, 20.0, 1.0), 2: (0.1, 1.0, 100, 100000, 13, 40.0, 1.25),
+                        3: (0.05, 1.5, 40, 1000, 8, 60.0, 2.0), 4: (0.02, 2.0, 24, 192, 7, 30.0, 3.0)}
+    assert all(s.runs == 256 for s in table.sweeps)
+
+
+def test_table_rows_refitted_from_the_stored_arrays(stored, table):
+    rows = {row["k"]: row for row in table.rows()}
+    for k, (exponent, ci, censored) in PRINTED_ROWS.items():
+        d, median, cens = _own_medians(stored, k)
+        slope = np.polyfit(np.log(d), np.log(median), 1)[0]
+        assert round(slope, 2) == exponent == round(rows[k]["exponent"], 2)
+        assert tuple(round(x, 2) for x in rows[k]["exponent_ci"]) == ci
+        assert round(100 * cens.max()) == censored == round(100 * rows[k]["max_censored_fraction"])
+    d, median, _ = _own_medians(stored, 2)
+    log_slope = np.polyfit(np.log(d), median / d, 1)[0]
+    assert round(log_slope, 2) == PRINTED_LOG_SLOPE[0] == round(rows[2]["log_slope"], 2)
+    assert tuple(round(x, 2) for x in rows[2]["log_slope_ci"]) == PRINTED_LOG_SLOPE[1]
+    assert round(1 / (2 * 0.1 * (2 - 6 * 0.1)), 2) == PRINTED_LOG_SLOPE[2] == round(rows[2]["log_slope_predicted"], 2)
+
+
+def test_local_exponents_refitted_from_the_stored_arrays(stored, table):
+    for sweep in table.sweeps[2:]:
+        k = sweep.link.information_exponent
+        d, median, _ = _own_medians(stored, k)
+        own = np.diff(np.log(median)) / np.diff(np.log(d))
+        rows = stored04.local_exponents(sweep)
+        printed = [(r["d_low"], r["d_high"], round(r["exponent"], 2), round(r["ci_low"], 2), round(r["ci_high"], 2))
+                   for r in rows]
+        assert printed == PRINTED_LOCAL[k]
+        np.testing.assert_allclose([r["exponent"] for r in rows], own, rtol=1e-12)
+
+
+def test_second_seed_comparison_is_the_printed_one():
+    rows = stored04.seed_comparison()
+    printed = [(r["k"], r["fit"], *r["d_range"], round(r["first"][0], 2), tuple(round(x, 2) for x in r["first"][1:]),
+                round(r["second"][0], 2), tuple(round(x, 2) for x in r["second"][1:]), r["overlap"]) for r in rows]
+    assert printed == PRINTED_SEEDS
