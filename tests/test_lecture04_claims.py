@@ -271,6 +271,17 @@ def test_search_shares_and_descents_are_the_printed_ones():
         assert round(p.descent_median) == descent and tuple(round(v) for v in p.descent_interval) == descent_ci
         assert round(drift_descent(p.link, d, p.eta)) == exact and round(p.flow_descent) == flow
         assert descent_ci[0] <= exact <= descent_ci[1]  # "predicts it within the bootstrap intervals"
+        if k == 3:  # the sign of the start: negative starts are the slow ones
+            start = p.overlap[:, 0]
+            printed = []
+            for side in (start > 0, start < 0):
+                (lo, hi), = experiments.median_interval(p.search[side], seed=0)
+                med, cens = experiments.censored_median(p.search[side])
+                printed.append((round(float(med)), round(lo), round(hi), round(100 * float(cens), 1), int(side.sum())))
+            assert printed == [(111800, 99200, 136000, 0.8, 263), (258800, 228000, 307600, 5.6, 249)]
+            assert round(258800 / 111800, 1) == 2.3
+            censored_runs = np.isnan(p.total)
+            assert (censored_runs.sum(), (censored_runs & (start < 0)).sum()) == (16, 14)
     excess = [round(100 * (row[3] / row[6] - 1)) for row in PRINTED_SEARCH]
     assert excess == [27, 42, 17]
     assert round(PRINTED_SEARCH[1][0]) == 71 and round(PRINTED_SEARCH[2][2]) == 3
