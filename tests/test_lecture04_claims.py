@@ -391,3 +391,26 @@ def test_second_seed_comparison_is_the_printed_one():
     printed = [(r["k"], r["fit"], *r["d_range"], round(r["first"][0], 2), tuple(round(x, 2) for x in r["first"][1:]),
                 round(r["second"][0], 2), tuple(round(x, 2) for x in r["second"][1:]), r["overlap"]) for r in rows]
     assert printed == PRINTED_SEEDS
+
+
+PRINTED_K2_DECADES = []  # (d_low, d_high, exponent, ci_low, ci_high, d ln d), rounded to 3 decimals
+
+
+def test_k2_local_exponents_per_decade_against_d_ln_d(stored, table):
+    import dataclasses
+
+    k2 = table.sweeps[1]
+    decades = [list(k2.d).index(d) for d in (100, 1000, 10000, 100000)]
+    rows = stored04.local_exponents(dataclasses.replace(k2, d=k2.d[decades], times=k2.times[decades]))
+    d, median, _ = _own_medians(stored, 2)
+    keep = np.isin(d, (100, 1000, 10000, 100000))
+    own = np.diff(np.log(median[keep])) / np.log(10.0)
+    printed = []
+    for r, mine in zip(rows, own):
+        lo, hi = r["d_low"], r["d_high"]
+        d_ln_d = math.log(hi * math.log(hi) / (lo * math.log(lo))) / math.log(hi / lo)
+        assert r["exponent"] == pytest.approx(mine, rel=1e-12)
+        printed.append((lo, hi, round(r["exponent"], 3), round(r["ci_low"], 3), round(r["ci_high"], 3),
+                        round(d_ln_d, 3)))
+    assert printed == PRINTED_K2_DECADES
+    assert [row[5] for row in printed] == [1.176, 1.125, 1.097]
