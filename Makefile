@@ -25,13 +25,20 @@ LAB_DIR ?= my-lectures
 # Jupyter refuses to start as root without this flag; containers and CI machines run as root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 STATUS_BEFORE := _build/.git-status-before-test
+# The whole course as one PDF (make pdf), through Jupyter Book's LaTeX builder and XeLaTeX.
+PDF := _build/pdf/online-sgd-in-high-dimension.pdf
+TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+  fonts-freefont-otf latexmk xindy poppler-utils
 
-.PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help sweeps sweeps-list
+.PHONY: book test unit notebooks site browser lab-check committed execute bench serve lab clean help sweeps sweeps-list \
+  pdf pdf-build pdf-check
 
 help:
 	@echo "make book     build the website into $(SITE) (from the notebooks' stored outputs)"
 	@echo "make test     unit tests, nbval on every lecture, strict site build, browser checks"
 	@echo "make lab-check  run every lecture in JupyterLab in headless Chromium (part of make test)"
+	@echo "make pdf      the whole course as one PDF: $(PDF) (TeX Live from Debian's packages)"
+	@echo "make pdf-check  build the PDF and check it against the notebooks and the site (part of make test)"
 	@echo "make execute  re-run every notebook in place, storing outputs and widget state"
 	@echo "make bench    print the performance figures of bench/"
 	@echo "make sweeps   compute the stored sweeps that are missing or stale (SWEEP=name for one,"
@@ -74,6 +81,7 @@ $(ASSETS_STAMP): $(NODE_STAMP) _ext/widgets-setup.js
 
 site: $(DEPS_STAMP) $(ASSETS_STAMP)
 	$(BIN)/jupyter-book build . --all --builder html -W -n --keep-going
+	@if [ -f $(PDF) ]; then cp $(PDF) $(SITE)/ && echo "Copied the course's PDF into the site ($(SITE)/$(notdir $(PDF)))"; fi
 	@echo "Site built: $$(du -sh $(SITE) | cut -f1) in $(SITE)"
 
 book: site
@@ -140,6 +148,7 @@ test: $(DEPS_STAMP) $(ASSETS_STAMP)
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory site
+	$(MAKE) --no-print-directory pdf-check
 	$(MAKE) --no-print-directory browser
 	$(MAKE) --no-print-directory lab-check
 	@(git status --porcelain 2>/dev/null || true) | diff $(STATUS_BEFORE) - >&2 || \
@@ -157,6 +166,57 @@ lab: $(LAB_STAMP)
 	@$(BIN)/jupyter trust lectures/*.ipynb >/dev/null
 	env -u MPLBACKEND PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir=$(LAB_DIR) $(ALLOW_ROOT)
+
+# --- the PDF ----------------------------------------------------------------------------
+
+# TeX Live and poppler-utils from Debian's packages (not texlive-fonts-extra, 1.4 GB), installed
+# with apt-get when one is missing and this runs as root on Debian, as Chromium is. Without them
+# the PDF fails under CI and is skipped loudly elsewhere. $(call with_tex,what,command)
+define with_tex
+missing=; \
+if command -v dpkg-query >/dev/null; then \
+  for p in $(TEX_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+else \
+  for c in xelatex latexmk pdftotext pdfimages pdftoppm; do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+fi; \
+if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "Installing TeX Live and poppler-utils from Debian's packages for the PDF:$$missing ..."; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+  missing=; for c in xelatex latexmk pdftotext pdfimages pdftoppm; do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+fi; \
+if [ -z "$$missing" ]; then \
+  $(2); \
+elif [ -n "$${CI:-}" ]; then \
+  echo "ERROR: missing$$missing and it could not be installed; CI requires the $(1)." >&2; exit 1; \
+else \
+  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+  echo "!!  $(1) SKIPPED: missing$$missing, and this is not root on Debian."; \
+  echo "!!  Install them (Debian: apt-get install $(TEX_PACKAGES))."; \
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; echo; \
+fi
+endef
+
+# Jupyter Book's LaTeX builder (sphinx-jupyterbook-latex, XeLaTeX through latexmk) with the
+# course's additions in _ext/course_latex.py; strict like the site. The PDF is copied into the
+# site when the site exists (the intro page links to it).
+pdf: $(DEPS_STAMP)
+	@$(call with_tex,PDF,$(MAKE) --no-print-directory pdf-build)
+
+pdf-build:
+	@# The site's html_extra_path (_assets, copied from npm for `make book`) must exist even for
+	@# LaTeX, or Sphinx warns (-W) in a fresh clone; `make site` still fills it (its stamp is a file).
+	@mkdir -p _build _assets; start=$$(date +%s); \
+	$(BIN)/jupyter-book build . --all --builder pdflatex -W -n --keep-going > _build/pdf-build.log 2>&1 || \
+	  { tail -40 _build/pdf-build.log >&2; echo "ERROR: the PDF build failed (log: _build/pdf-build.log, _build/latex/book.log)" >&2; exit 1; }; \
+	mkdir -p $(dir $(PDF)) && cp _build/latex/book.pdf $(PDF); \
+	if [ -d $(SITE) ]; then cp $(PDF) $(SITE)/; fi; \
+	echo "PDF built in $$(( $$(date +%s) - start )) s: $(PDF), $$(pdfinfo $(PDF) | awk '/^Pages/ {print $$2}') pages, $$(du -h $(PDF) | cut -f1)"
+
+# The PDF against the notebooks and the built site (tests/pdf); page renders in
+# _build/screenshots/pdf/.
+pdf-check: $(DEPS_STAMP)
+	@if [ ! -f $(SITE)/lectures/00-intro.html ]; then $(MAKE) --no-print-directory site; fi
+	@$(call with_tex,PDF check,$(MAKE) --no-print-directory pdf-build && COURSE_PDF=$(PDF) COURSE_SITE=$(SITE) $(BIN)/pytest tests/pdf -q)
 
 # --- authoring ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ that the lecture states for each (its claim test checks the fit against it, with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -28,7 +29,7 @@ from .sgd import escape_times, online_sgd
 
 __all__ = ["Algorithm", "ALGORITHMS", "AlgorithmSweep", "Comparison", "algorithm_sweep", "compare_algorithms",
            "escape_sample_counts", "TrajectoryComparison", "compare_trajectories", "WIDGET_ALGORITHMS",
-           "SmoothingVariance", "smoothing_variance"]
+           "SmoothingVariance", "smoothing_variance", "l1_loss_coefficients"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,8 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
     Algorithm("smoothed", "smoothed correlation loss, exact average", "he3", "smoothed", 1, 0.5, 0.5, 50.0, 1.5,
               (100, 200, 400, 800, 1600), 32, 1.5, "d^(k/2) = d^1.5"),
     Algorithm("smoothed_random", "smoothed, one random direction", "he3", "smoothed_random", 1, 0.5, 1.5, 40.0,
-              2.5, (25, 50, 100), 16, 2.5, "none (variance about d times larger)"),
-    Algorithm("l1", "L1 loss", "he3", "l1", 1, 0.1, 1.0, 50.0, 1.0,
+              2.5, (25, 50, 100), 16, 2.5, "none (variance about d/2 times larger)"),
+    Algorithm("l1", "L1 loss", "he3", "l1", 1, 0.1, 1.0, 150.0, 1.0,
               (100, 400, 1600, 6400), 32, 1.0, "d (k_gen = 1)"),
     Algorithm("l1_he4", "L1 loss, He_4", "he4", "l1", 1, 0.05, 1.0, 200.0, 1.2,
               (100, 200, 400, 800, 1600), 32, 1.2, "d log d (k_gen = 2)"),
@@ -264,6 +265,10 @@ class SmoothingVariance:
         :math:`\mathbb{E}[\kappa^2]` of the exact average and of one random direction.
     ratio : float
         ``random / exact``.
+    exact_se, random_se : float
+        Standard errors of the two means (sample standard deviation of :math:`\kappa^2` over
+        :math:`\sqrt{\text{samples}}`). :math:`\kappa^2` is heavy-tailed, so these understate the
+        error of a single estimate.
     """
 
     d: int
@@ -271,6 +276,8 @@ class SmoothingVariance:
     exact: float
     random: float
     ratio: float
+    exact_se: float = float("nan")
+    random_se: float = float("nan")
 
 
 def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: int = 0) -> SmoothingVariance:
@@ -297,4 +304,36 @@ def smoothing_variance(link_name: str, d: int, *, samples: int = 20_000, seed: i
     exact = smoothed_kappa(link, d, rho, lam, q, y)
     random = y * link.df((lam + rho * np.sqrt(q) * s) * scale) * scale * (1.0 - lam * rho * s / np.sqrt(q))
     e, r = float(np.mean(exact**2)), float(np.mean(random**2))
-    return SmoothingVariance(d=d, rho=float(rho), exact=e, random=r, ratio=r / e)
+    root = math.sqrt(samples)
+    return SmoothingVariance(d=d, rho=float(rho), exact=e, random=r, ratio=r / e,
+                             exact_se=float(np.std(exact**2) / root), random_se=float(np.std(random**2) / root))
+
+
+def l1_loss_coefficients(link_name: str, k_max: int, *, nodes: int = 2001, half_width: float = 8.5) -> np.ndarray:
+    r"""Coefficients :math:`c_k`, :math:`k = 1 .. k_{\max}`, of the L1 population loss
+    :math:`\ell(m) = \mathbb E|f(a) - f(b)| = \sum_{k \ge 0} c_k m^k` (:math:`(a, b)` standard Gaussians of
+    correlation :math:`m`).
+
+    By Mehler's formula :math:`c_k = \mathbb E\,|f(z) - f(z')|\,h_k(z)\,h_k(z')` for independent
+    :math:`z, z'`, that is :math:`\mathbb E|y - y'|\,\zeta_k(y)\,\zeta_k(y')`; computed by the
+    trapezoidal rule on ``nodes`` points of :math:`[-L, L]` in each variable (``half_width`` = L).
+    """
+    link = Link.named(link_name)
+    k_max = check_int("k_max", k_max, 1)
+    nodes = check_int("nodes", nodes, 101)
+    half_width = float(half_width)
+    if not half_width > 0:
+        raise ValueError(f"half_width must be positive, got {half_width!r}")
+    z = np.linspace(-half_width, half_width, nodes)
+    weight = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) * (z[1] - z[0])
+    f = np.asarray(link.f(z), dtype=float)
+    basis = np.empty((k_max, nodes))
+    prev, cur = np.ones_like(z), z.copy()  # He_0, He_1
+    for k in range(1, k_max + 1):
+        basis[k - 1] = cur / math.sqrt(math.factorial(k)) * weight
+        prev, cur = cur, z * cur - k * prev
+    out = np.zeros(k_max)
+    for lo in range(0, nodes, 512):
+        gap = np.abs(f[lo:lo + 512, None] - f[None, :])
+        out += np.einsum("ki,ij,kj->k", basis[:, lo:lo + 512], gap, basis)
+    return out

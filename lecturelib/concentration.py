@@ -38,7 +38,7 @@ from .multipass import Sample, _link_code, check_sample_size, draw_sample
 __all__ = [
     "empirical_signal", "empirical_gradient", "population_signal", "signal_variance", "band", "band_points",
     "SignalCheck", "signal_check", "ThresholdScan", "benign_threshold", "DeviationScaling",
-    "deviation_scaling", "pointwise_threshold",
+    "deviation_scaling", "pointwise_threshold", "wilson_interval", "OpenQuestionTable", "open_question_table", "median_interval",
 ]
 
 CHUNK = 1 << 15
@@ -421,3 +421,135 @@ def deviation_scaling(
     for a in (random, searched):
         a.setflags(write=False)
     return DeviationScaling(np.asarray(d_values), np.asarray(n_values), float(theta), random, searched)
+
+
+# --------------------------------------------------------------------------- the open question (stored sweep)
+
+
+def wilson_interval(successes: object, trials: object, *, z: float = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
+    r"""Wilson score interval of a binomial proportion (95 % for the default ``z``).
+
+    With :math:`\hat p = k/N`: centre :math:`(\hat p + z^2/2N)/(1 + z^2/N)` and half-width
+    :math:`\frac{z}{1 + z^2/N}\sqrt{\hat p(1-\hat p)/N + z^2/4N^2}`; unlike
+    :math:`\hat p \pm z\sqrt{\hat p(1-\hat p)/N}` it does not collapse at :math:`\hat p \in \{0, 1\}`.
+    Returns ``(low, high)`` arrays.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    if np.any(n < 1) or np.any(k < 0) or np.any(k > n):
+        raise ValueError(f"successes must lie in [0, trials] and trials must be >= 1, got {k!r} of {n!r}")
+    z = check_real("z", z, positive=True)
+    p = k / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class OpenQuestionTable:
+    r"""Success fractions of the stored sweep ``open-question`` at one step-size constant ``c``.
+
+    Attributes
+    ----------
+    c : float
+    d : numpy.ndarray
+        Dimensions (rows).
+    ratio : numpy.ndarray
+        :math:`n/d^2` (columns).
+    runs : int
+    multipass, null : numpy.ndarray
+        Shape ``(len(d), len(ratio))``: fraction of runs with :math:`m_T \ge` ``level``
+        (multi-pass SGD; the same on null samples, labels independent of :math:`x`).
+    online : numpy.ndarray
+        Shape ``(len(d),)``: the same for online SGD.
+    multipass_ci, null_ci, online_ci : numpy.ndarray
+        95 % Wilson intervals, shape ``(..., 2)``.
+    null_touch : numpy.ndarray
+        Fraction of null runs whose recorded overlap ever reached ``touch``.
+    level, touch : float
+    """
+
+    c: float
+    d: np.ndarray
+    ratio: np.ndarray
+    runs: int
+    multipass: np.ndarray
+    null: np.ndarray
+    online: np.ndarray
+    multipass_ci: np.ndarray
+    null_ci: np.ndarray
+    online_ci: np.ndarray
+    null_touch: np.ndarray
+    level: float
+    touch: float
+
+    def half_width(self, name: str) -> np.ndarray:
+        """The larger side of the 95 % interval of ``multipass``, ``null`` or ``online``."""
+        if name not in ("multipass", "null", "online"):
+            raise ValueError(f"name must be 'multipass', 'null' or 'online', got {name!r}")
+        p, ci = getattr(self, name), getattr(self, f"{name}_ci")
+        return np.maximum(p - ci[..., 0], ci[..., 1] - p)
+
+
+def open_question_table(stored: object, c: float, *, level: float = 0.9, touch: float = 0.5) -> OpenQuestionTable:
+    r"""Tabulate the stored sweep ``open-question`` (:mod:`lecturelib.sweeps.lecture06`) at constant ``c``.
+
+    A run *succeeds* if its overlap at the horizon is at least ``level`` (reached and held; no
+    early stop). Returns an :class:`OpenQuestionTable`.
+    """
+    level = check_real("level", level)
+    touch = check_real("touch", touch)
+    cells = [cell for cell in stored.cells if cell["c"] == c]
+    if not cells:
+        raise ValueError(f"c must be one of the sweep's constants {sorted({cell['c'] for cell in stored.cells})}, got {c!r}")
+    d = np.array(sorted({cell["d"] for cell in cells}))
+    ratio = np.array(sorted({cell["ratio"] for cell in cells if cell["kind"] != "online"}))
+    runs = int(stored.runs)
+
+    def final(kind: str, di: int, r: float | None) -> np.ndarray:
+        match = {"kind": kind, "d": int(di), "c": c} | ({} if r is None else {"ratio": r})
+        return stored.arrays[stored.cell(**match)]
+
+    shape = (d.size, ratio.size)
+    multi, null, touched = np.empty(shape), np.empty(shape), np.empty(shape)
+    online = np.empty(d.size)
+    for i, di in enumerate(d):
+        online[i] = np.mean(final("online", di, None)["final_overlap"] >= level)
+        for j, r in enumerate(ratio):
+            multi[i, j] = np.mean(final("multipass", di, float(r))["final_overlap"] >= level)
+            arr = final("null", di, float(r))
+            null[i, j] = np.mean(arr["final_overlap"] >= level)
+            touched[i, j] = np.mean(arr["max_overlap"] >= touch)
+
+    def ci(p: np.ndarray) -> np.ndarray:
+        return np.stack(wilson_interval(np.round(p * runs), np.full(p.shape, runs)), axis=-1)
+
+    return OpenQuestionTable(c=c, d=d, ratio=ratio, runs=runs, multipass=multi, null=null, online=online,
+                             multipass_ci=ci(multi), null_ci=ci(null), online_ci=ci(online), null_touch=touched,
+                             level=level, touch=touch)
+
+
+def median_interval(values: object, *, level: float = 0.95) -> tuple[float, float, float]:
+    r"""The sample median and a distribution-free confidence interval for the median.
+
+    With the order statistics :math:`x_{(1)} \le \dots \le x_{(N)}`, the interval
+    :math:`[x_{(j)}, x_{(N+1-j)}]` covers the median with probability at least ``level`` when
+    :math:`P(\mathrm{Bin}(N, \frac12) < j) \le (1 - \text{level})/2`; ``j`` is the largest such
+    index. Returns ``(median, low, high)``; ``nan`` bounds if :math:`N` is too small.
+    """
+    from scipy import stats
+
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError(f"values must be a non-empty array of finite numbers, got {x.size} values")
+    level = check_real("level", level, positive=True)
+    if level >= 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    n = x.size
+    j = int(stats.binom.ppf((1 - level) / 2, n, 0.5))  # P(Bin < j) <= (1 - level)/2 for this j
+    while j > 0 and stats.binom.cdf(j - 1, n, 0.5) > (1 - level) / 2:
+        j -= 1
+    if j < 1:
+        return float(np.median(x)), math.nan, math.nan
+    return float(np.median(x)), float(x[j - 1]), float(x[n - j])

@@ -47,6 +47,7 @@ from ._validation import check_int, check_link, check_overlap, check_real, check
 
 __all__ = [
     "Decomposition", "decompose", "increment_moments", "norm_growth_prediction",
+    "median_interval", "quantile_interval", "maximum_quantiles", "stored_point",
     "MartingaleTail", "martingale_tail", "brownian_maximum_tail",
     "gaussian_norm", "HypercontractivityCheck", "hypercontractivity_check", "increment_norm_ratio",
     "bihari_lasalle_bound", "comparison_sequence", "comparison_flow",
@@ -649,15 +650,15 @@ def comparison_flow(a0: float, a1: float, k: int, t: ArrayLike) -> np.ndarray:
 
 
 def proof_constants(link: object, c0: float = 1.0, level: float = 0.5) -> tuple[float, float]:
-    r"""The constants :math:`(A, B)` of (A1) :math:`\eta\sqrt{Td} \le A` and (A2) :math:`\eta T \ge B\,d^{k/2-1}` in the proof.
+    r"""The constants :math:`(A, K)` of (A1) :math:`\eta\sqrt{Td} \le A` and (A2) :math:`\eta T \ge K\,d^{k/2-1}` in the proof.
 
     From a start :math:`m_0 = c_0/\sqrt d` with :math:`\sigma_g^2 = \operatorname{Var} g` at the equator:
     Doob with :math:`p = 2` gives :math:`\mathbb{P}(\max_{t\le T}|M_t| \ge m_0/2) \le 4\eta^2 T\sigma_g^2 d/c_0^2
     = (\eta\sqrt{Td}/A)^2` with :math:`A = c_0/(2\sigma_g)`. The drift bound
     :math:`\bar g \ge k(1-\ell^2)\mu^{k-1}` below the level :math:`\ell`, fed to the Bihari--LaSalle
     lemma from :math:`a_0 = m_0/2`, escapes once
-    :math:`\eta T \ge B d^{k/2-1}` with :math:`B = (2/c_0)^{k-2}/(k(k-2)(1-\ell^2))` (leading order), and for
-    :math:`k = 2` once :math:`\eta T \ge B\ln d`, :math:`B = 1/(4(1-\ell^2))`. ``k`` is the information exponent.
+    :math:`\eta T \ge K d^{k/2-1}` with :math:`K = (2/c_0)^{k-2}/(k(k-2)(1-\ell^2))` (leading order), and for
+    :math:`k = 2` once :math:`\eta T \ge K\ln d`, :math:`K = 1/(4(1-\ell^2))`. ``k`` is the information exponent.
     """
     check_link(link)
     _series(link)
@@ -675,22 +676,22 @@ def proof_constants(link: object, c0: float = 1.0, level: float = 0.5) -> tuple[
 
 @dataclass(frozen=True)
 class AdmissibleRegion:
-    r"""The set of :math:`(\eta, T)` with (A1) :math:`\eta\sqrt{T d} \le A` and (A2) :math:`\eta T \ge B\,d^{k/2-1}` (:math:`B\ln d` for :math:`k = 2`).
+    r"""The set of :math:`(\eta, T)` with (A1) :math:`\eta\sqrt{T d} \le A` and (A2) :math:`\eta T \ge K\,d^{k/2-1}` (:math:`K\ln d` for :math:`k = 2`).
 
     Attributes
     ----------
     d, k : int
     a1_constant, a2_constant : float
-        :math:`A` and :math:`B` (1 and 1 for the bare scaling; :func:`proof_constants` for the proof's).
+        :math:`A` and :math:`K` (1 and 1 for the bare scaling; :func:`proof_constants` for the proof's).
     eta : numpy.ndarray
         Step sizes of the grid.
     t_a1 : numpy.ndarray
         Largest horizon allowed by (A1): :math:`A^2/(\eta^2 d)`.
     t_a2 : numpy.ndarray
-        Smallest horizon required by (A2): :math:`B d^{k/2-1}/\eta` (:math:`B\ln d/\eta` for :math:`k = 2`).
+        Smallest horizon required by (A2): :math:`K d^{k/2-1}/\eta` (:math:`K\ln d/\eta` for :math:`k = 2`).
     corner : tuple of float
-        :math:`(\eta_c, T_c)` where the lines meet: :math:`(A^2 d^{-k/2}/B, B^2 d^{k-1}/A^2)` for :math:`k > 2`,
-        :math:`(A^2/(B d\ln d), B^2 d(\ln d)^2/A^2)` for :math:`k = 2`.
+        :math:`(\eta_c, T_c)` where the lines meet: :math:`(A^2 d^{-k/2}/K, K^2 d^{k-1}/A^2)` for :math:`k > 2`,
+        :math:`(A^2/(K d\ln d), K^2 d(\ln d)^2/A^2)` for :math:`k = 2`.
     """
 
     d: int
@@ -712,9 +713,9 @@ def admissible_region(d: int, k: int, eta: ArrayLike | None = None, *, a1_consta
     r"""The lines of (A1) and (A2) in the :math:`(\eta, T)` plane.
 
     (A1) :math:`\eta\sqrt T \le A/\sqrt d` keeps the martingale below half the start and the norm
-    near 1; (A2) :math:`\eta T \ge B d^{k/2-1}` gives the drift time to act. With unit constants
+    near 1; (A2) :math:`\eta T \ge K d^{k/2-1}` gives the drift time to act. With unit constants
     they meet at :math:`\eta_c = d^{-k/2}`, :math:`T_c = d^{k-1}`; the region is non-empty only for
-    :math:`\eta \le \eta_c`. For :math:`k = 2` (A2) reads :math:`\eta T \ge B\ln d` and
+    :math:`\eta \le \eta_c`. For :math:`k = 2` (A2) reads :math:`\eta T \ge K\ln d` and
     :math:`T_c = d(\ln d)^2`: taken literally the two conditions ask for :math:`d(\ln d)^2` steps.
     """
     d = check_int("d", d, 3)
@@ -736,7 +737,7 @@ def admissible_region(d: int, k: int, eta: ArrayLike | None = None, *, a1_consta
 def region_position(d: int, k: int, eta: float, steps: float, *, a1_constant: float = 1.0,
                     a2_constant: float = 1.0) -> dict[str, float | bool]:
     r"""Where :math:`(\eta, T)` sits: ``a1`` :math:`= \eta\sqrt{T d}/A` ((A1) holds iff ``<= 1``),
-    ``a2`` :math:`= \eta T/(B d^{k/2-1})` ((A2) holds iff ``>= 1``; :math:`B\ln d` for :math:`k = 2`), ``inside``."""
+    ``a2`` :math:`= \eta T/(K d^{k/2-1})` ((A2) holds iff ``>= 1``; :math:`K\ln d` for :math:`k = 2`), ``inside``."""
     d = check_int("d", d, 3)
     k = check_int("k", k, 2)
     eta = check_real("eta", eta, positive=True)
@@ -946,7 +947,8 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
                       confidence: float = 0.95) -> dict[str, np.ndarray]:
     r"""Quantiles of :math:`\max_{t \le T}|M_t|` in units of :math:`\sigma_T`, with distribution-free intervals.
 
-    :math:`\sigma_T` is the sample standard deviation of :math:`M_T` (``final``). For each ``delta`` the
+    :math:`\sigma_T = (\widehat{\mathbb{E}} M_T^2)^{1/2}` is the root mean square of :math:`M_T` (``final``), as in
+    :func:`martingale_tail`. For each ``delta`` the
     level exceeded with probability ``delta`` (the empirical :math:`1 - \delta` quantile of ``maxima``),
     with the order-statistic interval of the binomial law (exact coverage at least ``confidence``),
     and the same level for the maximum of a Brownian motion with variance :math:`\sigma_T^2` at time 1.
@@ -963,7 +965,11 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
     if np.any((deltas <= 0) | (deltas >= 1)):
         raise ValueError(f"deltas must be in (0, 1), got {deltas!r}")
     confidence = check_real("confidence", confidence)
-    sigma = float(final.std(ddof=1))
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    sigma = float(np.sqrt(np.mean(final**2)))
+    if not sigma > 0:
+        raise ValueError("final must not be identically zero (sigma_T = 0)")
     n, a = x.size, (1.0 - confidence) / 2
     out = {k: np.empty(deltas.size) for k in ("empirical", "low", "high", "brownian")}
     for i, delta in enumerate(deltas):
@@ -979,8 +985,19 @@ def maximum_quantiles(maxima: ArrayLike, final: ArrayLike, deltas: ArrayLike, *,
 
 def stored_point(cell: dict, arrays: dict, link: object, *, c0: float, level: float = 0.5) -> PointDiagnostics:
     r"""The :class:`PointDiagnostics` of one cell of the stored sweep ``proof-points`` (same fields as
-    :func:`diagnose_point`, computed from the stored per-run arrays)."""
+    :func:`diagnose_point`, computed from the stored per-run arrays).
+
+    ``cell`` holds ``d``, ``eta`` and ``steps``; ``arrays`` the per-run ``max_martingale``,
+    ``final_martingale``, ``final_norm``, ``final_drift`` and ``escape`` (``nan`` if censored).
+    """
     c0 = check_real("c0", c0, positive=True)
+    missing = {"d", "eta", "steps"} - set(cell)
+    if missing:
+        raise ValueError(f"cell lacks {sorted(missing)}, got keys {sorted(cell)}")
+    missing = {"max_martingale", "final_martingale", "final_norm", "final_drift", "escape"} - set(arrays)
+    if missing:
+        raise ValueError(f"arrays lack {sorted(missing)}, got keys {sorted(arrays)}")
+    link = check_link(link)
     d, eta, steps = int(cell["d"]), float(cell["eta"]), int(cell["steps"])
     m0 = c0 / math.sqrt(d)
     a, b = proof_constants(link, c0, level)
@@ -993,3 +1010,76 @@ def stored_point(cell: dict, arrays: dict, link: object, *, c0: float, level: fl
         drift_over_start=float(np.median(arrays["final_drift"]) / m0),
         escaped=float(np.mean(np.isfinite(arrays["escape"]))), runs=int(arrays["escape"].size),
     )
+
+
+def median_interval(values: ArrayLike, *, confidence: float = 0.95) -> tuple[float, float, float]:
+    r"""The sample median with its distribution-free interval from order statistics.
+
+    ``values`` may hold ``inf`` (or ``nan``, read as :math:`+\infty`: a censored run counts as
+    later than every other), so that the median of censored escape steps is the censored
+    median of :func:`lecturelib.experiments.censored_median`. The interval
+    :math:`[x_{(i)}, x_{(j)}]` has :math:`i, j` from the binomial law :math:`\mathrm{Bin}(n, 1/2)`
+    and covers the population median with probability at least ``confidence``; its ends are
+    ``inf`` where the order statistic is a censored value.
+
+    Returns ``(median, low, high)``.
+
+    Examples
+    --------
+    >>> median_interval(np.arange(1.0, 101.0))
+    (50.5, 40.0, 61.0)
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size < 6:
+        raise ValueError(f"values must be a 1-D array of at least 6 numbers, got shape {x.shape}")
+    if np.any(x == -np.inf):
+        raise ValueError("values must not hold -inf")
+    confidence = check_real("confidence", confidence)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    x = np.sort(np.where(np.isnan(x), np.inf, x))
+    n, a = x.size, (1.0 - confidence) / 2
+    lo = int(stats.binom.ppf(a, n, 0.5))  # P(Bin(n, 1/2) < lo) <= a: x_(lo) is below the median
+    hi = n - lo + 1  # symmetric
+    lo, hi = max(lo, 1), min(hi, n)
+    return float(np.median(x)), float(x[lo - 1]), float(x[hi - 1])
+
+
+def quantile_interval(values: ArrayLike, q: float, *, confidence: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The ``q``-quantile over runs (axis 0) with its distribution-free order-statistic interval.
+
+    ``values`` has one row per run (shape ``(runs,)`` or ``(runs, records)``); each column is
+    treated separately. The interval :math:`[x_{(l)}, x_{(u)}]` takes :math:`l, u` from the
+    binomial law :math:`\mathrm{Bin}(n, q)` and covers the population quantile with probability at
+    least ``confidence``, column by column. For running maxima (nondecreasing along a run) the
+    three curves are nondecreasing, so the first record where each reaches a level brackets the
+    first record where the population quantile does.
+
+    Returns ``(estimate, low, high)``, each of the shape of one row (``np.quantile``'s linear
+    interpolation for the estimate).
+
+    Examples
+    --------
+    >>> [round(float(v), 2) for v in quantile_interval(np.arange(1.0, 101.0), 0.9)]
+    [90.1, 84.0, 96.0]
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    if x.ndim not in (1, 2) or x.shape[0] < 10 or not np.all(np.isfinite(x)):
+        raise ValueError(f"values must be a finite array of shape (runs,) or (runs, records), runs >= 10, "
+                         f"got shape {x.shape}")
+    q = check_real("q", q)
+    if not 0 < q < 1:
+        raise ValueError(f"q must be in (0, 1), got {q!r}")
+    confidence = check_real("confidence", confidence)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    n, a = x.shape[0], (1.0 - confidence) / 2
+    lo = max(int(stats.binom.ppf(a, n, q)), 1)
+    hi = min(int(stats.binom.ppf(1 - a, n, q)) + 1, n)
+    ordered = np.sort(x, axis=0)
+    return np.quantile(x, q, axis=0), ordered[lo - 1], ordered[hi - 1]

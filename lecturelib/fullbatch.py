@@ -132,6 +132,8 @@ class FullBatchTable:
     median : numpy.ndarray
         Shape ``(len(d), len(alpha), steps + 1)``: median over runs of :math:`|\langle w^t, w_*\rangle|`.
     runs : int
+    quartiles : numpy.ndarray
+        Shape ``(len(d), len(alpha), steps + 1, 2)``: first and third quartiles over runs.
     """
 
     link: object
@@ -140,20 +142,31 @@ class FullBatchTable:
     eta: float
     median: np.ndarray
     runs: int
+    quartiles: np.ndarray
+
+    def first_crossing(self, level: float = 0.5) -> np.ndarray:
+        """Shape ``(len(d), len(alpha))``: the first step whose median :math:`|m_t|` is at least
+        ``level`` (``-1`` if none within the horizon)."""
+        above = self.median >= level
+        return np.where(above.any(axis=-1), np.argmax(above, axis=-1), -1)
 
 
 def full_batch_table(link: object, d_values: Sequence[int], alphas: Sequence[float], *, eta: float, steps: int,
                      runs: int = 8, seed: int = 0) -> FullBatchTable:
-    r"""Full-batch GD with :math:`n = \lceil \alpha d\rceil` for every ``(d, alpha)``; medians of :math:`|m_t|`."""
+    r"""Full-batch GD with :math:`n = \lceil \alpha d\rceil` for every ``(d, alpha)``; medians and quartiles of
+    :math:`|m_t|` over ``runs`` runs at every step :math:`t \le` ``steps``."""
     check_link(link)
     d = np.array([check_int("d_values entry", v, 3) for v in d_values], dtype=np.int64)
     alpha = np.array([check_real("alphas entry", a, positive=True) for a in alphas])
     median = np.empty((d.size, alpha.size, check_int("steps", steps, 0) + 1))
+    quartiles = np.empty(median.shape + (2,))
     children = np.random.SeedSequence(check_seed(seed) or 0).spawn(d.size * alpha.size)
     for i, di in enumerate(d):
         for j, a in enumerate(alpha):
             child = int(children[i * alpha.size + j].generate_state(1)[0])
             run = full_batch_gd(link, int(di), math.ceil(a * di), eta, steps, runs=runs, seed=child)
             median[i, j] = np.median(np.abs(run.overlap), axis=0)
+            quartiles[i, j] = np.quantile(np.abs(run.overlap), (0.25, 0.75), axis=0).T
     median.setflags(write=False)
-    return FullBatchTable(link=link, d=d, alpha=alpha, eta=float(eta), median=median, runs=runs)
+    quartiles.setflags(write=False)
+    return FullBatchTable(link=link, d=d, alpha=alpha, eta=float(eta), median=median, runs=runs, quartiles=quartiles)

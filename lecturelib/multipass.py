@@ -104,19 +104,26 @@ class Sample:
         return self.x.shape[1]
 
 
-def draw_sample(link: object, d: int, n: int, *, noise: float = 0.0, seed: int | None = None) -> Sample:
+def draw_sample(link: object, d: int, n: int, *, noise: float = 0.0, seed: int | None = None,
+                independent_labels: bool = False) -> Sample:
     r"""Draw :math:`x_i \sim N(0, I_d)` and :math:`y_i = f(x_{i,1}) + \sigma\varepsilon_i`, :math:`i \le n`.
 
-    Refuses (``ValueError`` naming ``n``, ``d`` and the limit) a matrix above 1 GiB.
+    With ``independent_labels=True`` the labels are :math:`y_i = f(z_i) + \sigma\varepsilon_i` with
+    :math:`z_i \sim N(0, 1)` independent of :math:`x_i` (a *null* sample: same label law, no
+    information about :math:`w_*`); the inputs are the same draws as without it. Refuses
+    (``ValueError`` naming ``n``, ``d`` and the limit) a matrix above 1 GiB.
     """
     check_link(link)
     n, d = check_sample_size(n, d)
     noise = check_real("noise", noise, nonnegative=True)
     seed = check_seed(seed)
+    if not isinstance(independent_labels, (bool, np.bool_)):
+        raise TypeError(f"independent_labels must be a bool, got {independent_labels!r}")
     root = np.random.SeedSequence(seed)
-    gx, ge = (np.random.default_rng(s) for s in root.spawn(2))
+    gx, ge, gz = (np.random.default_rng(s) for s in root.spawn(3))  # children 0, 1 as before
     x = gx.standard_normal((n, d))
-    y = np.asarray(link.f(x[:, 0]), dtype=float)
+    z = gz.standard_normal(n) if independent_labels else x[:, 0]
+    y = np.asarray(link.f(z), dtype=float)
     if noise > 0.0:
         y = y + noise * ge.standard_normal(n)
     return Sample(x=x, y=y, seed=int(root.entropy))
@@ -327,7 +334,7 @@ def multipass_sgd(
 def multipass_trials(
     link: object, d: int, n: int, eta: float, steps: int, *, runs: int = 1, m0: float | None = None,
     seed: int | None = None, replacement: bool = True, record_every: int = 1, stop_at: float | None = None,
-    noise: float = 0.0, progress: bool = False,
+    noise: float = 0.0, progress: bool = False, independent_labels: bool = False, _first_run: int = 0,
 ) -> MultipassResult:
     r"""Independent trials: each run draws its own sample of size ``n`` and its own start.
 
@@ -335,23 +342,31 @@ def multipass_trials(
     what a success probability refers to. With ``replacement=False`` and ``steps <= n`` a trial
     never revisits a sample, so it has exactly the law of online SGD
     (:func:`lecturelib.sgd.online_sgd`). Arguments as in :func:`multipass_sgd`; only one
-    sample is in memory at a time.
+    sample is in memory at a time. ``independent_labels=True`` draws null samples
+    (:func:`draw_sample`). Run ``r`` uses child ``r`` of ``SeedSequence(seed)``; the private
+    ``_first_run`` computes runs ``_first_run .. _first_run + runs - 1`` of that sequence, so
+    blocks of runs reassemble bit for bit into one call (stored sweeps rely on it).
     """
     n, d = check_sample_size(n, d)
     eta, steps, runs, m0, seed, replacement, record_every, stop_at, n_rec = _check_run_args(
         link, eta, steps, runs, m0, seed, replacement, record_every, stop_at)
     noise = check_real("noise", noise, nonnegative=True)
+    if not isinstance(independent_labels, (bool, np.bool_)):
+        raise TypeError(f"independent_labels must be a bool, got {independent_labels!r}")
+    _first_run = check_int("_first_run", _first_run, 0)
     code, coef = _link_code(link)
     root = np.random.SeedSequence(seed)
     overlap = np.empty((runs, n_rec))
     taken, reused, train = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64), np.empty(runs)
-    children = root.spawn(runs)
+    children = root.spawn(runs) if _first_run == 0 else [
+        np.random.SeedSequence(root.entropy, spawn_key=(r,)) for r in range(_first_run, _first_run + runs)]
     if progress:
         from tqdm.auto import tqdm
         children = tqdm(children, desc=f"d={d}, n={n}")
     for r, child in enumerate(children):
         s_sample, s_start, s_index = child.spawn(3)
-        sample = draw_sample(link, d, n, noise=noise, seed=int(s_sample.generate_state(1)[0]))
+        sample = draw_sample(link, d, n, noise=noise, seed=int(s_sample.generate_state(1)[0]),
+                             independent_labels=independent_labels)
         x_sq = np.einsum("ij,ij->i", sample.x, sample.x)
         taken[r], reused[r], train[r] = _one_run(
             link, code, coef, sample, x_sq, eta, steps, np.random.default_rng(s_start),

@@ -296,3 +296,126 @@ def test_theorem_point_scales():
     assert dc.theorem_point(100, 3, 2.0, 3.0) == (pytest.approx(2e-3), 30_000)
     eta, steps = dc.theorem_point(100, 2, 0.5, 1.0)
     assert eta == pytest.approx(5e-3) and steps == round(100 * math.log(100))
+
+
+# ------------------------------------------------------------ helpers of the stored sweeps (Lecture 5)
+
+
+def test_median_interval_is_the_order_statistic_interval():
+    med, lo, hi = dc.median_interval(np.arange(1.0, 101.0))
+    assert (med, lo, hi) == (50.5, 40.0, 61.0)  # the textbook interval [x_(40), x_(61)] for n = 100
+    from scipy import stats
+    coverage = 1 - 2 * stats.binom.cdf(39, 100, 0.5)
+    assert coverage >= 0.95
+    # coverage by simulation: the population median of Exp(1) is ln 2
+    rng = np.random.default_rng(0)
+    hits = [lo <= np.log(2) <= hi for _, lo, hi in (dc.median_interval(rng.exponential(size=41)) for _ in range(2000))]
+    assert np.mean(hits) > 0.94
+
+
+def test_median_interval_counts_censored_runs_as_later_than_all():
+    t = np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.nan, np.nan])
+    med, lo, hi = dc.median_interval(t)
+    assert med == 4.0 and lo == 1.0 and hi == np.inf
+    from lecturelib.experiments import censored_median
+    assert med == censored_median(t)[0]
+    assert dc.median_interval(np.array([1.0, 2.0, 3.0, np.inf, np.inf, np.inf]))[0] == np.inf
+
+
+@pytest.mark.parametrize("bad", [np.ones((3, 3)), np.ones(5), np.array([1.0, 2, 3, 4, 5, -np.inf])])
+def test_median_interval_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="values"):
+        dc.median_interval(bad)
+
+
+def test_median_interval_rejects_bad_confidence():
+    with pytest.raises(ValueError, match="confidence"):
+        dc.median_interval(np.arange(10.0), confidence=1.5)
+
+
+def test_maximum_quantiles_of_a_brownian_sample_and_its_intervals():
+    rng = np.random.default_rng(1)
+    # maxima of |random walks| of 400 Gaussian steps, scaled: close to the Brownian maximum
+    steps = rng.standard_normal((4000, 400)) / 20.0
+    paths = np.cumsum(steps, axis=1)
+    q = dc.maximum_quantiles(np.abs(paths).max(axis=1), paths[:, -1], [0.5, 0.1])
+    assert q["sigma"] == pytest.approx(np.sqrt(np.mean(paths[:, -1] ** 2)))
+    assert np.all(q["low"] <= q["empirical"]) and np.all(q["empirical"] <= q["high"])
+    np.testing.assert_allclose(q["brownian"][1], 1.96, atol=0.01)  # P(max|B| >= 1.96) ~ 0.1
+    # a discrete walk's maximum is a little below the continuous one
+    assert np.all(q["empirical"] < q["brownian"] + 0.02) and np.all(q["empirical"] > q["brownian"] - 0.15)
+
+
+def test_maximum_quantiles_rejects_bad_input():
+    x = np.abs(np.random.default_rng(0).standard_normal(50))
+    with pytest.raises(ValueError, match="maxima and final"):
+        dc.maximum_quantiles(x, x[:10], [0.1])
+    with pytest.raises(ValueError, match="deltas"):
+        dc.maximum_quantiles(x, x, [0.0])
+    with pytest.raises(ValueError, match="confidence"):
+        dc.maximum_quantiles(x, x, [0.1], confidence=1.0)
+    with pytest.raises(ValueError, match="sigma_T"):
+        dc.maximum_quantiles(x, np.zeros(50), [0.1])
+
+
+def test_stored_point_matches_diagnose_point_on_the_same_runs():
+    link = Link.hermite(3)
+    eta, steps = 2e-5, 20_000
+    point = dc.diagnose_point(link, 100, eta, steps, c0=2.0, runs=8, seed=5)
+    dec = dc.decompose(link, 100, eta, steps, runs=8, m0=0.2, seed=5, record_every=steps, level=0.5)
+    arrays = {"max_martingale": dec.max_martingale, "final_martingale": dec.martingale[:, -1],
+              "final_drift": dec.drift[:, -1], "final_norm": dec.norm[:, -1], "escape": dec.escape_step}
+    stored = dc.stored_point({"d": 100, "eta": eta, "steps": steps}, arrays, link, c0=2.0)
+    assert stored.runs == 8 and stored.position == point.position
+    assert stored.norm == pytest.approx(float(np.median(dec.norm[:, -1])))
+    assert stored.martingale_fails == pytest.approx(float(np.mean(dec.max_martingale > 0.1)))
+    assert stored.escaped == pytest.approx(float(np.mean(np.isfinite(dec.escape_step))))
+
+
+def test_stored_point_rejects_missing_fields():
+    link = Link.hermite(3)
+    with pytest.raises(ValueError, match="cell lacks"):
+        dc.stored_point({"d": 100}, {}, link, c0=2.0)
+    with pytest.raises(ValueError, match="arrays lack"):
+        dc.stored_point({"d": 100, "eta": 1e-5, "steps": 10}, {"escape": np.zeros(3)}, link, c0=2.0)
+    arrays = {name: np.zeros(3) for name in ("max_martingale", "final_martingale", "final_drift", "final_norm",
+                                             "escape")}
+    with pytest.raises(TypeError, match="link"):
+        dc.stored_point({"d": 100, "eta": 1e-5, "steps": 10}, arrays, "h3", c0=2.0)
+
+
+def test_quantile_interval_is_the_binomial_order_statistic_interval():
+    est, lo, hi = dc.quantile_interval(np.arange(1.0, 101.0), 0.9)
+    assert (round(float(est), 2), float(lo), float(hi)) == (90.1, 84.0, 96.0)
+    assert stats.binom.cdf(95, 100, 0.9) - stats.binom.cdf(83, 100, 0.9) >= 0.95  # P(x_(84) <= q <= x_(96))
+    # the median case agrees with median_interval
+    x = np.random.default_rng(3).normal(size=57)
+    assert [float(v) for v in dc.quantile_interval(x, 0.5)[1:]] == list(dc.median_interval(x)[1:])
+    # coverage by simulation: the 0.9 quantile of Exp(1) is ln 10
+    rng = np.random.default_rng(0)
+    samples = rng.exponential(size=(100, 3000))
+    _, lo, hi = dc.quantile_interval(samples, 0.9)
+    assert np.mean((lo <= np.log(10)) & (np.log(10) <= hi)) > 0.94
+
+
+def test_quantile_interval_of_running_maxima_is_monotone():
+    steps = np.random.default_rng(1).standard_normal((50, 200))
+    running = np.maximum.accumulate(np.abs(np.cumsum(steps, axis=1)), axis=1)
+    for curve in dc.quantile_interval(running, 0.9):
+        assert curve.shape == (200,) and np.all(np.diff(curve) >= 0)
+    est, lo, hi = dc.quantile_interval(running, 0.9)
+    assert np.all(lo <= est) and np.all(est <= hi)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"q": 0.0}, "q must"), ({"q": 0.5, "confidence": 0.0}, "confidence"),
+                                           ({"q": 1.5}, "q must")])
+def test_quantile_interval_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dc.quantile_interval(np.arange(20.0), **kwargs)
+
+
+def test_quantile_interval_rejects_bad_values():
+    with pytest.raises(ValueError, match="values"):
+        dc.quantile_interval(np.arange(5.0), 0.5)
+    with pytest.raises(ValueError, match="values"):
+        dc.quantile_interval(np.array([np.nan] * 20), 0.5)

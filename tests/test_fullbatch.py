@@ -45,3 +45,26 @@ def test_table_shape_and_bad_input():
         full_batch_table(Link.hermite(2), [20], [-1.0], eta=1.0, steps=1)
     with pytest.raises(ValueError, match="shape"):
         empirical_gradient(Link.hermite(2), np.ones(3), np.ones((4, 2)), np.ones(4))
+
+
+def test_full_batch_table_quartiles_first_crossing_and_figure():
+    from lecturelib import Link
+    from lecturelib.fullbatch import full_batch_table
+    from lecturelib.plotting.algorithms import full_batch_overlaps
+    table = full_batch_table(Link.hermite(2), (20,), (4, 16), eta=10.0, steps=4, runs=5, seed=0)
+    assert table.quartiles.shape == table.median.shape + (2,)
+    assert np.all(table.quartiles[..., 0] <= table.median + 1e-12) and np.all(table.median <= table.quartiles[..., 1] + 1e-12)
+    first = table.first_crossing(0.0)
+    assert np.all(first == 0)
+    fig = full_batch_overlaps([table], alphas=(4, 16))
+    assert len(fig.axes) == 1 and fig.axes[0].get_xlabel() == "step $t$"
+    with pytest.raises(ValueError, match="alphas entry"):
+        full_batch_overlaps([table], alphas=(3,))
+
+
+def test_conditional_norms_figure():
+    from lecturelib.plotting.algorithms import conditional_norms
+    fig = conditional_norms({"he3": (0.67, 0.62), "abs": (0.0, 1.0)}, {"he3": (3, 1), "abs": (2, 2)})
+    assert "catalogue" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="same link names"):
+        conditional_norms({"he3": (0.1, 0.2)}, {})

@@ -16,9 +16,9 @@ from lecturelib import concentration as conc
 from lecturelib import multipass as mp
 
 HE3 = Link.hermite(3)
+PRINTED_FRESH = [0.55, 0.76, 0.37, 0.52, 0.02, 0.72]
+PRINTED_EFFORT = (0.61, 0.31)
 DIMS = {0.0: (4, 8, 16), 0.25: (4, 6, 8), 0.5: (3, 4, 5)}
-SWEEP = dict(d_values=(16, 32, 64), ratios=(1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2), eta_scale=1.0, horizon_scale=20.0,
-             runs=32, seed=6)
 
 
 def n_uniform(d: float) -> float:
@@ -35,11 +35,6 @@ def scans() -> dict[tuple[float, int], conc.ThresholdScan]:
             out[theta, d] = conc.benign_threshold(HE3, d, theta, grid, points=12, search_starts=1, search_steps=4,
                                                   seed=3)
     return out
-
-
-@pytest.fixture(scope="module")
-def sweep() -> mp.SuccessSweep:
-    return mp.success_sweep(HE3, **SWEEP)
 
 
 def test_first_epoch_without_replacement_matches_online_sgd():
@@ -86,6 +81,42 @@ def test_search_finds_a_negative_empirical_signal_where_random_points_do_not():
     assert check.worst_ratio == pytest.approx(-1.47, abs=0.006)
 
 
+def test_random_points_worst_ratio_on_six_fresh_samples_the_first_is_favourable():
+    fresh = [conc.signal_check(HE3, mp.draw_sample(HE3, 8, 200_000, seed=100 + s), 0.5, points=32,
+                               search_starts=0, search_steps=0, seed=1).worst_ratio_random for s in range(6)]
+    assert np.round(fresh, 2).tolist() == PRINTED_FRESH
+    assert 0.78 > np.median(fresh)  # "on the favourable side of the six fresh ones"
+    assert max(fresh) - min(fresh) > 0.3  # "varies widely from sample to sample"
+
+
+def test_expected_maximum_of_32_half_normals_is_2_35():
+    from scipy import integrate
+    value = integrate.quad(lambda x: 1 - (2 * stats.norm.cdf(x) - 1) ** 32, 0, 20)[0]
+    assert round(value, 2) == 2.35
+
+
+def test_a_stronger_search_finds_violations_at_the_size_the_scan_found(scans):
+    n = int(scans[0.0, 16].threshold)
+    sample = mp.draw_sample(HE3, 16, n, seed=7)
+    weak = conc.signal_check(HE3, sample, 0.0, points=12, search_starts=1, search_steps=4, seed=8)
+    strong = conc.signal_check(HE3, sample, 0.0, points=12, search_starts=6, search_steps=30, seed=8)
+    assert round(weak.worst_ratio, 2) == PRINTED_EFFORT[0] and round(strong.worst_ratio, 2) == PRINTED_EFFORT[1]
+    assert strong.worst_ratio < 0.5 <= weak.worst_ratio  # "far below 1/2" with the stronger search only
+    assert not strong.benign and weak.benign
+
+
+def test_online_drift_at_c_1_is_negative_up_to_0_9():
+    """"at c = 1 it is negative at every overlap up to 0.9 for every d used below" (d = 16 ... 128)."""
+    from lecturelib import drift
+    m = np.linspace(0.02, 0.9, 45)
+    for d in (16, 32, 64, 128):
+        assert np.all(drift.exact_drift(HE3, d, d ** -1.5, m) < 0), d
+    # and c = 1/16 puts the barrier near the typical start 1/sqrt(d) (Lecture 4's 16 c / sqrt(d))
+    for d in (64, 128):
+        barrier = drift.barrier(HE3, d, d ** -1.5 / 16)
+        assert 0.5 / math.sqrt(d) < barrier < 2 / math.sqrt(d), (d, barrier)
+
+
 def test_deviation_exponents_random_points_root_n_search_grows_with_d():
     s = conc.deviation_scaling(HE3, (8, 32, 128), (4000, 16000, 64000), points=32, search_starts=2, search_steps=6,
                                seed=2)
@@ -96,7 +127,7 @@ def test_deviation_exponents_random_points_root_n_search_grows_with_d():
     assert np.allclose(printed, (-0.41, -0.09, -0.70, 0.93), atol=0.006)
 
 
-def test_benign_thresholds_are_1e5_to_a_few_1e6_and_grow_with_theta(scans):
+def test_check_passes_from_6e4_to_about_1e6_and_grows_with_theta(scans):
     thresholds = {key: s.threshold for key, s in scans.items()}
     assert all(np.isfinite(v) for v in thresholds.values())
     assert all(5e4 <= v <= 3e6 for v in thresholds.values())
@@ -120,15 +151,6 @@ def test_benign_thresholds_are_1e5_to_a_few_1e6_and_grow_with_theta(scans):
     assert thresholds[0.5, 5] > 5 * thresholds[0.5, 4]
 
 
-def test_benign_run_at_theta_half_reuses_almost_no_sample(scans):
-    n_benign = int(scans[0.5, 5].threshold)
-    run = mp.multipass_sgd(HE3, mp.draw_sample(HE3, 5, n_benign, seed=4), 5 ** -1.5, 20 * 25, runs=8,
-                           m0=5 ** -0.5, seed=5, stop_at=0.9)
-    ok = run.overlap[:, -1] >= 0.9
-    assert ok.sum() == 8 and run.steps_taken[ok].max() == 236
-    assert run.reuse_fraction[ok].mean() < 1e-3
-
-
 def test_expected_reuse_at_the_uniform_threshold_vanishes_like_1_over_d_log_d():
     for d, printed in ((10, 8.5e-3), (100, 4.3e-4), (1000, 2.9e-5)):
         frac = mp.expected_reuse_fraction(int(n_uniform(d)), 20 * d**2)
@@ -136,21 +158,130 @@ def test_expected_reuse_at_the_uniform_threshold_vanishes_like_1_over_d_log_d():
         assert frac == pytest.approx(0.197 / (d * math.log(d)), rel=0.05)
 
 
-PRINTED_SUCCESS = [[0.19, 0.62, 0.84, 1.00, 1.00, 1.00],
-                   [0.44, 0.75, 1.00, 1.00, 1.00, 1.00],
-                   [0.53, 0.84, 0.78, 0.97, 0.94, 0.91]]
 
 
-def test_multipass_succeeds_well_below_d_squared_and_failures_fit_the_sample(sweep):
-    assert np.all(sweep.online_success == 1.0)
-    assert np.allclose(sweep.success, PRINTED_SUCCESS, atol=0.006)
-    j16, j8 = 0, 1
-    assert np.all(sweep.success[:, j8] > 0.5)  # "most runs" at n = d^2/8
-    assert np.all(sweep.success[:, j16] < sweep.success[:, j8])
-    assert sweep.success[0, j16] < sweep.success[1, j16] < sweep.success[2, j16]  # rises with d
-    bad = sweep.failed[:, j16]
-    train, pop = np.median(sweep.train_loss[:, j16][bad]), np.median(sweep.population_loss[:, j16][bad])
-    assert train < 0.15 * pop and pop > 0.99  # "a tenth of the population loss ... at its equator value"
-    medians = [np.median(sweep.train_loss[:, j][sweep.failed[:, j]]) for j in range(3)]
-    assert medians[0] < medians[1] < medians[2]  # rises toward the population loss as n grows
-    assert sweep.n[-1].tolist() == [256, 512, 1024, 2048, 4096, 8192]
+# --------------------------------------------------------------------------- the open question (stored sweep)
+
+from lecturelib import sweeps  # noqa: E402
+
+PRINTED_TABLE = {  # c: (online, multipass rows), as printed (fraction, half-width)
+    1 / 16: ([(0.81, 0.08), (0.91, 0.06), (0.83, 0.07), (0.86, 0.07)],
+             [[0.00, 0.00, 0.06, 0.14, 0.17, 0.30], [0.00, 0.01, 0.03, 0.18, 0.20, 0.45],
+              [0.00, 0.02, 0.17, 0.33, 0.32, 0.46], [0.02, 0.06, 0.27, 0.43, 0.48, 0.52]]),
+    1 / 4: ([(0.99, 0.04), (0.98, 0.04), (0.92, 0.06)],
+            [[0.00, 0.02, 0.08, 0.13, 0.40, 0.70], [0.00, 0.00, 0.09, 0.16, 0.47, 0.90],
+             [0.00, 0.03, 0.07, 0.32, 0.90, 0.92]]),
+}
+
+
+@pytest.fixture(scope="module")
+def stored() -> sweeps.StoredSweep:
+    return sweeps.load("open-question", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def tables(stored) -> dict[float, conc.OpenQuestionTable]:
+    return {c: conc.open_question_table(stored, c) for c in (1 / 16, 1 / 4)}
+
+
+def test_open_question_sweep_is_fresh_and_recomputes_bit_for_bit():
+    report = sweeps.verify("open-question")
+    assert len(report["checked"]) >= 7, report
+
+
+def test_open_question_design_is_as_stated(stored):
+    cells = stored.cells
+    assert stored.runs == 128
+    assert {c["c"] for c in cells} == {1 / 16, 1 / 4}
+    assert sorted({c["d"] for c in cells if c["c"] == 1 / 16}) == [16, 32, 64, 128]
+    assert sorted({c["d"] for c in cells if c["c"] == 1 / 4}) == [16, 32, 64]
+    assert all(c["horizon"] == 40 for c in cells)
+    assert 40 * 16 == 640  # "each sample is used 640 times on average" at n = d^2/16, T = 40 d^2
+    assert round(stored.provenance["cpu_seconds"] / 60) == 10  # "This cost 10 CPU minutes"
+
+
+def _refit(stored, kind, d, c, r=None):
+    match = {"kind": kind, "d": d, "c": c} | ({} if r is None else {"ratio": r})
+    a = stored.arrays[stored.cell(**match)]
+    return np.mean(a["final_overlap"] >= 0.9)
+
+
+def test_printed_success_table_refits_from_the_stored_arrays(stored, tables):
+    for c, (online, rows) in PRINTED_TABLE.items():
+        t = tables[c]
+        for i, d in enumerate(t.d):
+            p = _refit(stored, "online", int(d), c)
+            assert round(p, 2) == online[i][0] and round(float(t.half_width("online")[i]), 2) == online[i][1]
+            for j, r in enumerate(t.ratio):
+                assert round(_refit(stored, "multipass", int(d), c, float(r)), 2) == rows[i][j], (c, d, r)
+        # the half-widths: the larger side of the Wilson interval, at most 0.10 for 128 runs
+        assert t.half_width("multipass").max() <= 0.10
+
+
+def test_null_never_holds_and_touches_half_only_at_small_d(stored, tables):
+    for c, t in tables.items():
+        assert t.null.sum() == 0
+        assert np.all(t.null_touch[t.d >= 64] == 0)
+        assert t.null_touch[t.d <= 32].max() > 0
+    assert round(tables[1 / 4].null_touch[0, -1], 2) == 0.46  # "about half the runs at c = 1/4, n = 2 d^2"
+    assert round(tables[1 / 16].null_touch[0, -1], 2) == 0.12
+
+
+def test_what_the_data_show(tables):
+    t16, t4 = tables[1 / 16], tables[1 / 4]
+    # at n <= d^2/8: at most 6 % (c = 1/16) and 3 % (c = 1/4); online 81-91 % and 92-99 %
+    assert t16.multipass[:, :2].max() == pytest.approx(0.06, abs=0.005) and t4.multipass[:, :2].max() <= 0.035
+    assert (round(t16.online.min(), 2), round(t16.online.max(), 2)) == (0.81, 0.91)
+    assert (round(t4.online.min(), 2), round(t4.online.max(), 2)) == (0.92, 0.99)
+    # n = 2 d^2 at c = 1/16: 30-52 %, below online at every d (disjoint intervals)
+    assert (round(t16.multipass[:, -1].min(), 2), round(t16.multipass[:, -1].max(), 2)) == (0.30, 0.52)
+    assert np.all(t16.multipass_ci[:, -1, 1] < t16.online_ci[:, 0])
+    # c = 1/4, d = 64, n >= d^2: close to online (intervals overlap)
+    assert np.all(t4.multipass_ci[-1, -2:, 1] >= t4.online_ci[-1, 0])
+    # rises with d at fixed n/d^2 >= 1/4: intervals at d = 16 and d = 128 disjoint; near 0 for <= 1/8
+    for j in range(2, 6):
+        assert t16.multipass_ci[0, j, 1] < t16.multipass_ci[-1, j, 0], j
+    # fixed alpha: 8 falls from 0.14 to 0.02; 16 and 32 flat (overlapping intervals) up to d = 64
+    def diag(alpha):
+        return [int(np.flatnonzero(np.isclose(t16.ratio, alpha / d))[0]) for d in t16.d]
+    p8 = [t16.multipass[i, j] for i, j in enumerate(diag(8))]
+    assert (round(p8[0], 2), round(p8[-1], 2)) == (0.14, 0.02)
+    for alpha in (16, 32):
+        ci = [t16.multipass_ci[i, j] for i, j in enumerate(diag(alpha))][:3]
+        assert max(c[0] for c in ci) <= min(c[1] for c in ci), alpha
+
+
+def test_failures_fit_their_sample_like_the_null_and_stay_near_the_equator(stored):
+    printed = {1 / 16: (126, 0.37, 0.39, 0.87), 1 / 8: (120, 0.48, 0.48, 0.88), 1 / 4: (94, 0.55, 0.54, 0.91),
+               1 / 2: (73, 0.61, 0.60, 0.92), 1: (67, 0.69, 0.67, 0.93), 2: (61, 0.75, 0.75, 0.92)}
+    for r, (failed, train, null, never) in printed.items():
+        multi = stored.arrays[stored.cell(kind="multipass", d=128, c=1 / 16, ratio=r)]
+        ref = stored.arrays[stored.cell(kind="null", d=128, c=1 / 16, ratio=r)]
+        bad = multi["final_overlap"] < 0.9
+        assert bad.sum() == failed
+        m_train = conc.median_interval(multi["train_loss"][bad])
+        m_null = conc.median_interval(ref["train_loss"])
+        assert round(m_train[0], 2) == train and round(m_null[0], 2) == null
+        assert abs(m_train[0] - m_null[0]) <= 0.03  # "within 0.03 of the null runs' median"
+        share = np.mean(multi["max_overlap"][bad] < 0.3)
+        assert round(share, 2) == never and 0.85 <= share <= 0.95  # "about 9 in 10"
+        assert 1 - 0.3 ** 3 >= 0.97
+        assert m_train[2] < 0.8  # far below the population loss, which is >= 0.97 for these runs
+
+
+def test_larger_step_runs_reach_and_fall_back(stored):
+    lost = {d: [int(np.sum(np.isfinite(a["first_reach"]) & (a["final_overlap"] < 0.9)))
+                for a in (stored.arrays[stored.cell(kind="multipass", d=d, c=1 / 4, ratio=r)]
+                          for r in (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2))] for d in (16, 32, 64)}
+    assert lost == {16: [1, 1, 2, 9, 20, 30], 32: [0, 1, 3, 12, 30, 7], 64: [0, 3, 3, 12, 4, 1]}
+
+
+def test_wilson_and_median_intervals():
+    low, high = conc.wilson_interval(0, 128)
+    assert low == 0 and high == pytest.approx(0.0291, abs=1e-4)
+    with pytest.raises(ValueError, match="successes"):
+        conc.wilson_interval(5, 4)
+    m, lo, hi = conc.median_interval(np.arange(128.0))
+    assert (m, lo, hi) == (63.5, 52.0, 75.0)
+    with pytest.raises(ValueError, match="level"):
+        conc.median_interval([1.0, 2.0], level=1.5)

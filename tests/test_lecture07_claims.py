@@ -3,7 +3,7 @@
 The sweeps are deterministic for fixed seeds (each run has its own stream, whatever the number
 of threads), so the fitted exponents printed in the notebook and written in its table are
 checked to two decimals; each is also checked against the exponent the lecture states for the
-algorithm (``Algorithm.stated``) within 0.2.
+algorithm (``Algorithm.stated``) within 0.2 (the reuse row: its interval contains 2 and it is within 0.25).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from lecturelib.links import CATALOGUE, binned_conditional_hermite_norms, condit
 TABLE = {
     "vanilla": (1.89, 1.51, 2.25),
     "smoothed": (1.51, 1.47, 1.60),
-    "smoothed_random": (2.40, 2.08, 2.84),
+    "smoothed_random": (2.39, 2.08, 2.84),
     "l1": (1.02, 0.98, 1.03),
     "l1_he4": (1.25, 1.18, 1.34),
     "reuse": (1.78, 1.47, 2.21),
@@ -82,12 +82,59 @@ def test_local_slope_of_d_log_d():
     assert 1.0 + 1.0 / math.log(math.sqrt(100 * 1600)) == pytest.approx(1.17, abs=0.005)
 
 
-def test_random_direction_variance_is_about_d_times_larger():
+def test_random_direction_variance_is_about_d_over_2_times_larger():
+    """The printed values (2e5 samples) and "within 15 % of 1e6 fresh samples, ratio / d within 0.1"."""
     printed = {100: 0.73, 400: 0.54, 1600: 0.51}
     for d, value in printed.items():
         v = alg.smoothing_variance("he3", d, samples=200_000, seed=0)
         assert round(v.ratio / d, 2) == value
-        assert 0.3 < v.ratio / d < 1.0
+        big = alg.smoothing_variance("he3", d, samples=1_000_000, seed=1)
+        assert abs(v.exact / big.exact - 1) <= 0.15 and abs(v.random / big.random - 1) <= 0.15, (d, v, big)
+        assert abs(v.ratio / d - big.ratio / d) <= 0.1, (d, v, big)
+        assert 0.4 < big.ratio / d < 0.8
+
+
+def test_random_direction_larger_step_still_escapes_at_d_100():
+    """"The range d <= 100 does not show this necessity: there the larger step size still escapes"."""
+    from dataclasses import replace
+
+    chosen = alg.ALGORITHMS["smoothed_random"]
+    larger = replace(chosen, eta_exponent=0.5)
+    small = alg.escape_sample_counts(chosen, 100, runs=32, seed=5)
+    big = alg.escape_sample_counts(larger, 100, runs=32, seed=5)
+    assert np.isfinite(big).mean() >= 0.9  # it escapes (not faster: its median is not below the chosen step's)
+    assert np.isfinite(small).mean() >= 0.9
+
+
+def test_reuse_halves_the_samples(comparison):
+    """Median samples / d^2 printed for vanilla and reuse; reuse about half of vanilla at every d."""
+    sweeps = {s.algorithm.name: s.sweep for s in comparison.sweeps}
+    van = np.asarray(sweeps["vanilla"].median) / sweeps["vanilla"].d ** 2
+    reu = np.asarray(sweeps["reuse"].median) / sweeps["reuse"].d ** 2
+    assert np.round(van, 1).tolist() == [20.6, 16.5, 17.6]
+    assert np.round(reu, 1).tolist() == [11.4, 7.0, 8.3]
+    assert np.all((reu / van > 0.35) & (reu / van < 0.65))
+
+
+def test_l1_loss_coefficients_see_the_generative_exponent():
+    """Printed l_1..l_4 for He_3 and He_4; l_1(He_3) equals the root-sum slope -l'(0) = 0.1106."""
+    he3 = alg.l1_loss_coefficients("he3", 4)
+    he4 = alg.l1_loss_coefficients("he4", 4)
+    assert np.round(he3, 4).tolist() == [-0.1106, -0.0412, -0.2592, -0.0227]
+    assert np.round(he4, 4).tolist() == pytest.approx([0.0, -0.1564, 0.0, -0.2254], abs=1e-4)
+    assert np.all(he3 < 0) and he4[1] < 0 and abs(he4[0]) < 1e-10 and abs(he4[2]) < 1e-10
+    # the root-sum formula of Exercise ex-l1-drift: -l'(0) = 2 int (sum_i sign f'(z_i) phi(z_i))^2 du
+    f = Link.named("he3")
+    u = np.linspace(-60, 60, 24001)
+    g1 = np.zeros_like(u)
+    for j, uj in enumerate(u):
+        roots = np.roots([1 / math.sqrt(6), 0, -3 / math.sqrt(6), -uj])
+        roots = roots[np.abs(roots.imag) < 1e-9].real
+        g1[j] = sum(np.sign(f.df(z)) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi) for z in roots)
+    slope = 2 * np.trapezoid(g1 ** 2, u)
+    assert slope == pytest.approx(-he3[0], abs=2e-4)
+    # finer quadrature agrees
+    assert alg.l1_loss_coefficients("he3", 1, nodes=4001)[0] == pytest.approx(he3[0], abs=1e-4)
 
 
 def test_catalogue_table_of_conditional_coefficients():
@@ -103,8 +150,17 @@ def test_catalogue_table_of_conditional_coefficients():
 
 
 def test_full_batch_claims():
-    he2, he3 = (full_batch_table(Link.hermite(k), (100, 200, 400), (1, 2, 4, 8, 16), eta=10.0, steps=8, runs=6,
+    he2, he3 = (full_batch_table(Link.hermite(k), (100, 200, 400), (1, 4, 16), eta=10.0, steps=8, runs=24,
                                  seed=k) for k in (2, 3))
-    assert he3.median.max() < 0.2  # He_3: never beyond a random start
-    assert he2.median[:, :3].max() < 0.2  # He_2, alpha <= 4
-    assert np.all(he2.median[:, -1, 2] < 0.25) and np.all(he2.median[:, -1, 8] > 0.5)  # alpha = 16
+    start = 0.674 / np.sqrt(he3.d)  # median |m_0| of a random start (0.674 = median of |N(0,1)|)
+    assert np.round(start, 3).tolist() == [0.067, 0.048, 0.034]
+    from scipy import stats
+    assert stats.halfnorm.median() == pytest.approx(0.674, abs=5e-4)
+    # He_3 at alpha = 16: within a factor 1.5 of the random-start level at every t <= 8
+    assert np.all(he3.median[:, -1] <= 1.5 * start[:, None])
+    # He_3 over alpha <= 4: below twice that level
+    assert np.all(he3.median[:, :-1].max(axis=(1, 2)) < 2 * start)
+    assert he2.median[:, :-1].max() < 0.2  # He_2, alpha <= 4
+    # He_2 at alpha = 16: first crossings of 1/2 at t = 3, 4, 7
+    assert he2.first_crossing(0.5)[:, -1].tolist() == [3, 4, 7]
+    assert (he3.first_crossing(0.5)[:, -1] == -1).all()

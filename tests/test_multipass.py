@@ -154,3 +154,15 @@ def test_first_epoch_without_replacement_is_the_online_step_on_a_permutation_to_
     assert status == mk.FINISHED and taken == n and reused == 0 and seen.all()
     assert sorted(order.tolist()) == list(range(n)) and not np.array_equal(order, np.arange(n))
     assert np.abs(out - expected).max() < 1e-12 and np.abs(w - w_end).max() < 1e-12
+
+
+def test_trials_reassemble_from_blocks_and_null_labels_are_independent_of_x():
+    from lecturelib.multipass import draw_sample, multipass_trials
+    whole = multipass_trials(HE3, 8, 40, 0.01, 200, runs=4, seed=3, independent_labels=True)
+    part = multipass_trials(HE3, 8, 40, 0.01, 200, runs=2, seed=3, independent_labels=True, _first_run=2)
+    assert np.array_equal(whole.overlap[2:], part.overlap) and np.array_equal(whole.train_loss[2:], part.train_loss)
+    plain, null = draw_sample(HE3, 5, 2000, seed=1), draw_sample(HE3, 5, 2000, seed=1, independent_labels=True)
+    assert np.array_equal(plain.x, null.x) and not np.allclose(plain.y, null.y)
+    assert abs(np.corrcoef(null.y, HE3.f(null.x[:, 0]))[0, 1]) < 0.1
+    with pytest.raises(TypeError, match="independent_labels must be a bool"):
+        draw_sample(HE3, 5, 10, independent_labels=1)

@@ -84,3 +84,25 @@ def test_plotting_functions_reject_wrong_inputs():
         plots.thresholds([])
     with pytest.raises(TypeError, match="sweep must be a SuccessSweep"):
         plots.success("x")
+
+
+def test_widget_uses_the_barrier_step_size_and_the_hold_criterion(explorer):
+    from lecturelib.widgets.concentration import LEVEL, STEP_CONSTANTS
+    assert STEP_CONSTANTS[3] == 1 / 16 and LEVEL == 0.9
+    explorer.controls["k"].value = 3
+    explorer.controls["d"].value = 8
+    title = explorer.figure.axes[1].get_title()
+    assert "hold $m \\geq 0.9$ at $T$" in title and f"{(1 / 16) * 8 ** -1.5:.2g}" in title
+
+
+def test_open_question_figure_and_table_from_the_stored_sweep():
+    from lecturelib import sweeps
+    from lecturelib.concentration import open_question_table
+    stored = sweeps.load("open-question", quiet=True)
+    tables = [open_question_table(stored, c) for c in (1 / 16, 1 / 4)]
+    fig = plots.open_question(tables)
+    assert len(fig.axes) == 2 and fig.axes[0].get_xlabel() == "$n / d^{2}$"
+    with pytest.raises(ValueError, match="c must be one of"):
+        open_question_table(stored, 0.5)
+    with pytest.raises(TypeError, match="tables entry must be a OpenQuestionTable"):
+        plots.open_question(["x"])

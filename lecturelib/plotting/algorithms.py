@@ -40,29 +40,41 @@ def escape_comparison(comparison: Comparison, title: str | None = None) -> Figur
     return fig
 
 
-def full_batch_overlaps(tables: Sequence[FullBatchTable], steps: Sequence[int] = (1, 2, 3, 6)) -> Figure:
-    r"""Median :math:`|m_T|` of full-batch GD against :math:`\alpha = n/d`, one panel per link, one colour per
-    ``d`` and one line style per number of steps ``T``."""
+def full_batch_overlaps(tables: Sequence[FullBatchTable], alphas: Sequence[float] = (4.0, 16.0)) -> Figure:
+    r"""Median :math:`|m_t|` of full-batch GD against the step :math:`t`, one panel per link: one colour
+    per ``d``, solid for the largest of ``alphas`` (with the quartiles shaded), dashed for the others;
+    the thin dotted lines mark the median :math:`|m_0| \approx 0.674/\sqrt d` of a random start."""
     tables = tuple(tables)
     if not tables or not all(isinstance(t, FullBatchTable) for t in tables):
         raise TypeError("tables must be a non-empty sequence of FullBatchTable")
-    fig = Figure(figsize=(3.6 * len(tables), 3.6), layout="constrained")
-    axes = fig.subplots(1, len(tables), squeeze=False)[0]
-    styles = ("-", "--", "-.", ":")
+    fig = Figure(figsize=(3.9 * len(tables), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(tables), squeeze=False, sharey=True)[0]
     for ax, table in zip(axes, tables):
+        t = np.arange(table.median.shape[2])
+        for a in alphas:
+            hits = np.flatnonzero(np.isclose(table.alpha, a))
+            if not hits.size:
+                raise ValueError(f"alphas entry {a!r} is not among the table's ratios {table.alpha.tolist()}")
+        big = max(alphas)
         for i, d in enumerate(table.d):
-            for j, t in enumerate(steps):
-                if t < table.median.shape[2]:
-                    ax.plot(table.alpha, table.median[i, :, t], styles[j % len(styles)], marker="o", ms=3,
-                            color=f"C{i}", label=f"d = {d}, T = {t}")
-        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-        ax.set_xscale("log", base=2)
+            for a in alphas:
+                j = int(np.flatnonzero(np.isclose(table.alpha, a))[0])
+                solid = a == big
+                ax.plot(t, table.median[i, j], "-" if solid else "--", marker="o" if solid else None, ms=3,
+                        color=f"C{i}", lw=1.5 if solid else 1, label=f"d = {d}" if solid else None)
+                if solid:
+                    ax.fill_between(t, table.quartiles[i, j, :, 0], table.quartiles[i, j, :, 1], color=f"C{i}",
+                                    alpha=0.15, lw=0)
+            ax.axhline(0.674 / np.sqrt(d), color=f"C{i}", lw=0.6, ls=":")
+        ax.axhline(0.5, color="grey", lw=0.8)
         ax.set_ylim(0.0, 1.0)
-        ax.set_xlabel(r"samples per dimension $\alpha = n/d$")
-        ax.set_title(f"{table.link.name}: full-batch GD, eta = {table.eta:g}", fontsize=10)
-    axes[0].set_ylabel(r"median $|m_T|$")
-    handles, labels = axes[-1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize=7)
+        ax.set_xlabel("step $t$")
+        ax.set_title(f"{table.link.name}: full-batch GD, eta = {table.eta:g}, {table.runs} runs", fontsize=10)
+    axes[0].set_ylabel(r"$|m_t|$: median, quartiles shaded")
+    axes[0].plot([], [], "k-", label=rf"$\alpha = {max(alphas):g}$")
+    axes[0].plot([], [], "k--", label=", ".join(rf"$\alpha = {a:g}$" for a in alphas if a != max(alphas)))
+    axes[0].plot([], [], "k:", lw=0.6, label="random start")
+    axes[0].legend(fontsize=7, loc="upper left")
     return fig
 
 
@@ -80,4 +92,27 @@ def trajectory_comparison(result: TrajectoryComparison) -> Figure:
     ax.set_ylabel(r"median overlap $|m|$")
     ax.set_title(f"He_{result.k}, d = {result.d}, seed {result.seed}: median overlap of {result.runs} runs per algorithm", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def conditional_norms(norms: "dict[str, Sequence[float]]", exponents: "dict[str, tuple[int, int]]") -> Figure:
+    r"""Bars of :math:`\mathbb E[\zeta_1^2]` and :math:`\mathbb E[\zeta_2^2]` per link, labelled with
+    :math:`k_*` and :math:`k_{\mathrm{gen}}`: ``norms[name] = (E zeta_1^2, E zeta_2^2)``,
+    ``exponents[name] = (k_*, k_gen)``."""
+    if not norms or set(norms) != set(exponents):
+        raise ValueError("norms and exponents must be non-empty and have the same link names")
+    names = list(norms)
+    values = np.array([[float(norms[n][0]), float(norms[n][1])] for n in names])
+    fig = Figure(figsize=(7.6, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, values[:, 0], width=0.4, color="C0", label=r"$\mathbb{E}[\zeta_1^2]$")
+    ax.bar(x + 0.2, values[:, 1], width=0.4, color="C1", label=r"$\mathbb{E}[\zeta_2^2]$")
+    ax.set_xticks(x, [f"{n} ({exponents[n][0]}, {exponents[n][1]})" for n in names], fontsize=7, rotation=30,
+                  ha="right")
+    ax.set_xlabel(r"link ($k_*$, $k_{\mathrm{gen}}$)")
+    ax.set_ylabel("conditional Hermite norm")
+    ax.set_title(r"the catalogue: $\zeta_1 \neq 0$ or $\zeta_2 \neq 0$ for every link, so $k_{\mathrm{gen}} \leq 2$ "
+                 r"whatever $k_*$", fontsize=10)
+    ax.legend(fontsize=8)
     return fig

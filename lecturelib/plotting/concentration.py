@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..concentration import DeviationScaling, SignalCheck, ThresholdScan
+from ..concentration import DeviationScaling, OpenQuestionTable, SignalCheck, ThresholdScan
 from ..multipass import MultipassResult, SuccessSweep
 
-__all__ = ["signals", "thresholds", "deviations", "success", "losses", "signals_and_run"]
+__all__ = ["signals", "thresholds", "deviations", "success", "losses", "signals_and_run", "open_question"]
 
 
 def _check(name: str, value: object, kind: type) -> None:
@@ -135,19 +135,52 @@ def losses(sweep: SuccessSweep) -> Figure:
     return fig
 
 
-def signals_and_run(check: SignalCheck, run: MultipassResult, link_name: str) -> Figure:
-    """The widget's figure: the signals on the band (left) and multi-pass runs on the same sample (right)."""
+def signals_and_run(check: SignalCheck, run: MultipassResult, link_name: str, *, level: float = 0.9) -> Figure:
+    """The widget's figure: the signals on the band (left) and multi-pass runs on the same sample (right),
+    with the number of runs whose overlap at the horizon (``|m|`` for an even link) is at least ``level``."""
     _check("check", check, SignalCheck)
     _check("run", run, MultipassResult)
+    level = float(level)
     fig = Figure(figsize=(10.5, 4.0), layout="constrained")
     left, right = fig.subplots(1, 2)
     _draw_signals(left, check, link_name)
     for r in range(run.runs):
         right.plot(run.steps, run.overlap[r], lw=1, color=f"C{r}")
     right.axhline(check.band[0], color="grey", lw=0.8, ls="--", label=r"band edge $\frac{1}{4} d^{-\theta}$")
+    right.axhline(level, color="k", lw=0.8, ls=":", label=f"success level {level:g}")
     right.set_xlabel("step $t$")
     right.set_ylabel(r"overlap $m_t$")
     reuse = float(np.nanmean(run.reuse_fraction))
-    right.set_title(rf"multi-pass SGD on this sample, $\eta = {run.eta:.2g}$ (reused steps {reuse:.0%})", fontsize=10)
+    final = np.abs(run.overlap[:, -1]) if run.link.is_even else run.overlap[:, -1]
+    held = int(np.sum(final >= level))
+    right.set_title(rf"multi-pass SGD, $\eta = {run.eta:.2g}$: {held} of {run.runs} hold $m \geq {level:g}$ at $T$ "
+                    rf"(reused steps {reuse:.0%})", fontsize=9)
     right.legend(fontsize=7)
+    return fig
+
+
+def open_question(tables: Sequence[OpenQuestionTable]) -> Figure:
+    r"""Success of multi-pass SGD (:math:`m_T \ge 0.9`) against :math:`n/d^2`, one panel per ``c``.
+
+    Solid: multi-pass SGD, with 95 % Wilson intervals; dotted: online SGD at the same ``c``;
+    grey crosses: the null (labels independent of :math:`x`), pooled over ``d``.
+    """
+    tables = list(tables)
+    for t in tables:
+        _check("tables entry", t, OpenQuestionTable)
+    fig = Figure(figsize=(10.5, 4.0), layout="constrained")
+    axes = fig.subplots(1, len(tables), sharey=True, squeeze=False)[0]
+    for ax, t in zip(axes, tables):
+        for i, d in enumerate(t.d):
+            err = np.abs(t.multipass_ci[i] - t.multipass[i][:, None]).T
+            ax.errorbar(t.ratio, t.multipass[i], yerr=err, fmt="o-", color=f"C{i}", capsize=2, label=f"$d = {d}$")
+            ax.axhline(t.online[i], color=f"C{i}", ls=":", lw=1)
+        ax.plot(t.ratio, t.null.mean(axis=0), "x", color="grey", ms=7, label="null (labels independent of $x$)")
+        ax.plot([], [], ":", color="grey", label="online SGD, same $c$")
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel("$n / d^{2}$")
+        ax.set_title(rf"$c = {t.c:g}$: $\eta = c\,d^{{-3/2}}$, $T = 40\,d^2$, {t.runs} runs per point", fontsize=10)
+    axes[0].set_ylabel(rf"P($m_T \geq {tables[0].level:g}$)")
+    axes[0].legend(fontsize=7, loc="upper left")
     return fig

@@ -125,15 +125,15 @@ def bihari_lasalle(curves: BihariLasalleCurves) -> Figure:
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.add_subplot()
     show = lambda y: np.where(np.isfinite(y) & (y <= 1.5), y, np.nan)  # noqa: E731
-    ax.plot(curves.t, show(curves.flow), color="C2", lw=1.5, label=r"flow $u' = a_1 u^{k-1}$")
+    ax.plot(curves.t, show(curves.flow), color="C2", lw=1.5, label=r"flow $y' = a_1 y^{k-1}$")
     ax.plot(curves.t, show(curves.sequence), color="C0", lw=2.2,
-            label=r"sequence $u_t = a_0 + a_1\sum_{s<t}u_s^{k-1}$")
+            label=r"sequence $\underline{y}_t = a_0 + a_1\sum_{s<t}\underline{y}_s^{k-1}$")
     ax.plot(curves.t, curves.bound, "--", color="C3", lw=1.5, label=r"bound, $(1+a_1)^{k-2}$")
     if curves.k >= 4:
         ax.plot(curves.t, curves.notes_bound, ":", color="C1", lw=1.5, label=r"notes' bound, $(1+a_1)$")
     ax.set_ylim(0.0, 1.05)
     ax.set_xlabel("step $t$")
-    ax.set_ylabel("$u_t$")
+    ax.set_ylabel(r"$\underline{y}_t$")
     ax.set_title(rf"Bihari–LaSalle, $k = {curves.k}$, $a_0 = {curves.a0:g}$, $a_1 = {curves.a1:g}$", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
@@ -142,8 +142,8 @@ def bihari_lasalle(curves: BihariLasalleCurves) -> Figure:
 def _draw_region(ax, region: AdmissibleRegion) -> None:
     eta = region.eta
     ax.plot(eta, region.t_a1, color="C0", lw=1.5, label=r"(A1) $\eta\sqrt{Td} = A$")
-    ax.plot(eta, region.t_a2, color="C1", lw=1.5, label=r"(A2) $\eta T = B\,d^{k/2-1}$" if region.k > 2
-            else r"(A2) $\eta T = B\ln d$")
+    ax.plot(eta, region.t_a2, color="C1", lw=1.5, label=r"(A2) $\eta T = K\,d^{k/2-1}$" if region.k > 2
+            else r"(A2) $\eta T = K\ln d$")
     inside = region.t_a2 <= region.t_a1
     ax.fill_between(eta[inside], region.t_a2[inside], region.t_a1[inside], color="C2", alpha=0.2,
                     label="admissible")
