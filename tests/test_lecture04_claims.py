@@ -320,13 +320,19 @@ from lecturelib import sweeps  # noqa: E402
 from lecturelib.sweeps import lecture04 as stored04  # noqa: E402
 
 PRINTED_ROWS = {  # k: exponent, its interval, largest censored fraction in %
-    1: (None, (None, None), None),
-    2: (None, (None, None), None),
-    3: (None, (None, None), None),
-    4: (None, (None, None), None),
+    1: (1.00, (1.00, 1.00), 0),
+    2: (1.14, (1.14, 1.15), 0),
+    3: (2.00, (1.95, 2.07), 10),
+    4: (2.93, (2.84, 3.01), 16),
 }
-PRINTED_LOG_SLOPE = (None, (None, None), 3.57)
-PRINTED_LOCAL = {3: [], 4: []}  # (d_low, d_high, exponent, ci_low, ci_high)
+PRINTED_LOG_SLOPE = (3.57, (3.46, 3.70), 3.57)
+PRINTED_LOCAL = {  # (d_low, d_high, exponent, ci_low, ci_high)
+    3: [(40, 63, 2.18, 1.60, 2.66), (63, 100, 2.01, 1.55, 2.53), (100, 158, 2.15, 1.66, 2.61),
+        (158, 251, 1.85, 1.39, 2.31), (251, 398, 2.03, 1.62, 2.49), (398, 631, 2.32, 1.88, 2.77),
+        (631, 1000, 1.26, 0.81, 1.91)],
+    4: [(24, 34, 3.32, 2.87, 3.82), (34, 48, 2.89, 2.33, 3.29), (48, 68, 2.84, 2.39, 3.44),
+        (68, 96, 3.21, 2.50, 3.83), (96, 136, 2.76, 2.09, 3.32), (136, 192, 2.51, 1.85, 3.33)],
+}
 PRINTED_SEEDS = []  # (k, fit, d_low, d_high, first, its interval, second, its interval, overlap)
 
 
@@ -393,7 +399,10 @@ def test_second_seed_comparison_is_the_printed_one():
     assert printed == PRINTED_SEEDS
 
 
-PRINTED_K2_DECADES = []  # (d_low, d_high, exponent, ci_low, ci_high, d ln d), rounded to 3 decimals
+PRINTED_K2_DECADES = [  # (d_low, d_high, exponent, ci_low, ci_high, d ln d), rounded to 3 decimals
+    (100, 1000, 1.195, 1.166, 1.225, 1.176), (1000, 10000, 1.156, 1.132, 1.176, 1.125),
+    (10000, 100000, 1.096, 1.081, 1.112, 1.097),
+]
 
 
 def test_k2_local_exponents_per_decade_against_d_ln_d(stored, table):
@@ -414,3 +423,28 @@ def test_k2_local_exponents_per_decade_against_d_ln_d(stored, table):
                         round(d_ln_d, 3)))
     assert printed == PRINTED_K2_DECADES
     assert [row[5] for row in printed] == [1.176, 1.125, 1.097]
+    # the reading: no single power (first and last decade intervals disjoint); d ln d inside the first and
+    # last intervals, just below the middle one
+    assert printed[0][3] > printed[2][4]
+    assert printed[0][3] <= printed[0][5] <= printed[0][4] and printed[2][3] <= printed[2][5] <= printed[2][4]
+    assert printed[1][5] < printed[1][3]
+
+
+def test_the_reading_of_the_table(table):
+    rows = {row["k"]: row for row in table.rows()}
+    lo, hi = rows[1]["exponent_ci"]
+    assert max(1 - lo, hi - 1) < 0.004  # "to within +-0.004"
+    lo, hi = rows[2]["log_slope_ci"]
+    assert lo <= 1 / (2 * 0.1 * (2 - 6 * 0.1)) <= hi
+    assert round(100 * max(hi - rows[2]["log_slope"], rows[2]["log_slope"] - lo) / rows[2]["log_slope"], 1) == 3.5
+    lo, hi = rows[3]["exponent_ci"]
+    assert lo <= 2 <= hi
+    local3 = stored04.local_exponents(table.sweeps[2])
+    assert sum(r["ci_low"] <= 2 <= r["ci_high"] for r in local3) == 6 and not local3[-1]["ci_high"] >= 2
+    assert round(1 - 0.95**7, 1) == 0.3
+    lo, hi = rows[4]["exponent_ci"]
+    assert lo <= 3 <= hi and round(hi, 2) == 3.01 and round((hi - lo) / 2, 2) == 0.09
+    local4 = stored04.local_exponents(table.sweeps[3])
+    assert all(r["ci_low"] <= 3 <= r["ci_high"] for r in local4)
+    widths = [r["ci_high"] - r["ci_low"] for r in local4]
+    assert 0.9 <= min(widths) and max(widths) <= 1.5  # "about 1 to 1.5 wide"
