@@ -80,7 +80,7 @@ def theorem_table(table: TheoremTable) -> Figure:
     ax.set_xlabel("dimension $d$")
     ax.set_ylabel(r"median escape time $T_{\rm esc}$ (steps to $|m| = 1/2$)")
     ax.set_title("online SGD on $He_k$ with the theorem's step sizes", fontsize=10)
-    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    ax.legend(fontsize=7, ncols=2, loc="lower right")
     return fig
 
 
