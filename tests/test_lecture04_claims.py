@@ -333,7 +333,13 @@ PRINTED_LOCAL = {  # (d_low, d_high, exponent, ci_low, ci_high)
     4: [(24, 34, 3.32, 2.87, 3.82), (34, 48, 2.89, 2.33, 3.29), (48, 68, 2.84, 2.39, 3.44),
         (68, 96, 3.21, 2.50, 3.83), (96, 136, 2.76, 2.09, 3.32), (136, 192, 2.51, 1.85, 3.33)],
 }
-PRINTED_SEEDS = []  # (k, fit, d_low, d_high, first, its interval, second, its interval, overlap)
+PRINTED_SEEDS = [  # (k, fit, d_low, d_high, first, its interval, second, its interval, overlap)
+    (1, "exponent", 100, 100000, 1.00, (1.00, 1.00), 1.00, (1.00, 1.00), True),
+    (2, "exponent", 100, 100000, 1.14, (1.14, 1.15), 1.15, (1.14, 1.15), True),
+    (2, "log_slope", 100, 100000, 3.57, (3.46, 3.70), 3.67, (3.51, 3.79), True),
+    (3, "exponent", 40, 398, 2.03, (1.95, 2.12), 2.07, (1.99, 2.16), True),
+    (4, "exponent", 24, 68, 3.00, (2.84, 3.18), 3.29, (3.10, 3.50), True),
+]
 
 
 @pytest.fixture(scope="module")
@@ -397,6 +403,12 @@ def test_second_seed_comparison_is_the_printed_one():
     printed = [(r["k"], r["fit"], *r["d_range"], round(r["first"][0], 2), tuple(round(x, 2) for x in r["first"][1:]),
                 round(r["second"][0], 2), tuple(round(x, 2) for x in r["second"][1:]), r["overlap"]) for r in rows]
     assert printed == PRINTED_SEEDS
+    k4 = rows[-1]
+    se = [(hi - lo) / (2 * 1.959964) for _, lo, hi in (k4["first"], k4["second"])]
+    assert round((k4["second"][0] - k4["first"][0]) / math.hypot(*se), 1) == 2.2  # "about 2.2 standard errors"
+    assert k4["second"][1] > 3 >= k4["first"][1]  # the second seed alone excludes 3, the first does not
+    slope2 = rows[2]
+    assert slope2["second"][1] <= 1 / (2 * 0.1 * (2 - 6 * 0.1)) <= slope2["second"][2]
 
 
 PRINTED_K2_DECADES = [  # (d_low, d_high, exponent, ci_low, ci_high, d ln d), rounded to 3 decimals
