@@ -163,3 +163,16 @@ def test_stored_sweep_sample_recomputes(name):
     assert len(report["checked"]) >= 4
     if report["same_cpu"]:
         assert report["mode"] == "exact"
+
+
+def test_source_text_reads_the_file_not_stale_line_numbers(tmp_path, monkeypatch):
+    """A module edited after import (lines shifted above a function) is hashed from the file as it is."""
+    module = tmp_path / "shifting_module.py"
+    module.write_text("def cell(first, stop, *, seed):\n    return {}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    importlib.import_module("shifting_module")
+    before = sweeps._source_text("shifting_module:cell")
+    module.write_text('"""A docstring added above."""\n\n\ndef cell(first, stop, *, seed):\n    return {}\n')
+    assert sweeps._source_text("shifting_module:cell") == before == "def cell(first, stop, *, seed):\n    return {}\n"

@@ -32,9 +32,10 @@ then compares in law.
 from __future__ import annotations
 
 import datetime
+import ast
 import hashlib
 import importlib
-import inspect
+import importlib.util
 import json
 import math
 import os
@@ -169,9 +170,28 @@ def _resolve(ref: str) -> Any:
 
 
 def _source_text(ref: str) -> str:
-    obj = _resolve(ref)
-    obj = getattr(obj, "py_func", obj)  # a numba dispatcher: its Python source
-    return inspect.getsource(obj)
+    """The source of ``ref`` as it is on disk now: decorators included, from the module's file.
+
+    Read from the file by the syntax tree, not from the loaded function's line numbers: a
+    long-running process whose module file was edited meanwhile would otherwise hash the
+    wrong lines (``inspect.getsource`` pairs the old line numbers with the new file).
+    """
+    module, _, qualname = ref.partition(":")
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ValueError(f"cannot find the source of module {module!r} (in {ref!r})")
+    text = Path(spec.origin).read_text()
+    body: list[ast.stmt] = ast.parse(text).body
+    node: ast.AST | None = None
+    for part in qualname.split("."):
+        node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                     and n.name == part), None)
+        if node is None:
+            raise ValueError(f"no function or class {qualname!r} in {spec.origin} (in {ref!r})")
+        body = node.body
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[start - 1 : node.end_lineno])
 
 
 def source_hash(sweep: Sweep) -> str:
@@ -394,6 +414,7 @@ def run(name: str, *, executor: Executor | None = None, progress: bool = True, f
     tasks = [(sweep.function_ref, lo, min(sweep.runs, lo + sweep.block), seeds[i], sweep.cells[i])
              for i in range(len(sweep.cells)) for lo in range(0, sweep.runs, sweep.block)]
     order = sorted(range(len(tasks)), key=lambda j: -_cell_cost(tasks[j][4]))
+    before = source_hash(sweep)  # the code about to run
     start = time.perf_counter()
     if executor is None:
         iterator = order
@@ -414,8 +435,11 @@ def run(name: str, *, executor: Executor | None = None, progress: bool = True, f
         cell = {k: np.concatenate([p[0][k] for p in parts]) for k in keys}
         arrays.append(_check_outputs(sweep, cell, sweep.runs))
         cell_seconds.append(float(sum(p[1] for p in parts)))
+    if source_hash(sweep) != before:
+        raise StaleSweepError(f"sweep {name!r}: the source of a function it runs changed during the run "
+                              f"({', '.join(sweep.all_sources())}); nothing was stored: run it again")
     provenance = {
-        "source_hash": source_hash(sweep), "sources": list(sweep.all_sources()), **_versions(),
+        "source_hash": before, "sources": list(sweep.all_sources()), **_versions(),
         "cpu": cpu_model(), "workers": int(workers if workers is not None else (1 if executor is None else 0)),
         "scheduler": scheduler, "wall_seconds": round(wall, 1), "cpu_seconds": round(sum(cell_seconds), 1),
         "cell_seconds": [round(s, 3) for s in cell_seconds],
