@@ -51,6 +51,9 @@ __all__ = [
     "escape_probability",
     "PhaseDiagram",
     "phase_diagram",
+    "crossing_interval",
+    "reach_probability",
+    "median_interval",
 ]
 
 RECORDS = 4000
@@ -161,6 +164,37 @@ def censored_median(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     fraction = censored.mean(axis=-1)
     median = np.median(np.where(censored, np.inf, t), axis=-1)
     return np.where(fraction < 0.5, median, np.nan), fraction
+
+
+def median_interval(times: np.ndarray, *, confidence: float = 0.95, n_boot: int = 2000,
+                    seed: int = 0) -> np.ndarray:
+    r"""Percentile-bootstrap interval of each row's censored median (:func:`censored_median`).
+
+    For row :math:`i` with runs :math:`t_{i1}, \dots, t_{in}` (``nan`` = censored, counted as
+    :math:`+\infty`), the runs are resampled with replacement ``n_boot`` times, the censored
+    median :math:`\hat T^{*}_i` of each replicate computed, and the interval is
+    :math:`[q_{\alpha/2}, q_{1-\alpha/2}]` of the replicates with :math:`\alpha = 1 - \text{confidence}`.
+    A replicate whose median is not identified (half its runs censored or more) counts as
+    :math:`+\infty`, so the upper end is ``nan`` when more than :math:`\alpha/2` of them are.
+    Returns an array of shape ``(rows, 2)``; a 1-D ``times`` is one row.
+    """
+    t = np.asarray(times, dtype=float)
+    if t.ndim == 1:
+        t = t[None]
+    if t.ndim != 2 or t.shape[1] == 0:
+        raise ValueError(f"times must have shape (rows, runs) with runs >= 1, got shape {np.shape(times)}")
+    confidence = check_real("confidence", confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    n_boot = check_int("n_boot", n_boot, 10)
+    rng = np.random.default_rng(check_seed(seed))
+    picks = rng.integers(0, t.shape[1], size=(n_boot, t.shape[0], t.shape[1]))
+    boot, _ = censored_median(np.take_along_axis(t[None], picks, axis=2))
+    boot = np.where(np.isnan(boot), np.inf, boot)
+    alpha = (1.0 - confidence) / 2
+    with np.errstate(invalid="ignore"):  # inf - inf between censored replicates
+        out = np.quantile(boot, [alpha, 1.0 - alpha], axis=0).T
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def _line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -120,7 +120,8 @@ def _median_interval(x: np.ndarray, rng: np.random.Generator, n_boot: int = 2000
     if x.size == 0:
         return float("nan"), float("nan"), float("nan")
     boot = np.median(x[rng.integers(0, x.size, size=(n_boot, x.size))], axis=1)
-    lo, hi = np.quantile(boot, [0.025, 0.975])
+    with np.errstate(invalid="ignore"):  # inf - inf between censored replicates
+        lo, hi = np.quantile(boot, [0.025, 0.975])
     med = float(np.median(x))
     return tuple(float(v) if np.isfinite(v) else float("nan") for v in (med, lo, hi))  # type: ignore[return-value]
 

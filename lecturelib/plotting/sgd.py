@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..engine_law import EngineComparison
-from ..experiments import EscapeProbability, PhaseDiagram, TheoremTable
+from ..experiments import EscapeProbability, PhaseDiagram, TheoremTable, median_interval
 from ..phases import SearchDescent
 from ..sgd import SGDResult, escape_times
 
@@ -50,9 +50,18 @@ def _law(k: int) -> str:
     return {1: "d", 2: r"d\ln d"}.get(k, f"d^{k - 1}")
 
 
+def _bars(median: np.ndarray, interval: np.ndarray) -> np.ndarray:
+    """Error-bar lengths ``(2, n)`` below and above ``median`` from intervals of shape ``(n, 2)``
+    (an unidentified end, ``nan``, draws no bar on that side)."""
+    low = np.nan_to_num(median - interval[:, 0], nan=0.0)
+    high = np.nan_to_num(interval[:, 1] - median, nan=0.0)
+    return np.vstack([np.maximum(low, 0.0), np.maximum(high, 0.0)])
+
+
 def theorem_table(table: TheoremTable) -> Figure:
     r"""Median escape time against ``d`` for each ``k`` (log-log), with the law of the theorem
-    (its constant fitted at the smallest ``d``) and the fitted exponent in the legend."""
+    (its constant fitted at the smallest ``d``) and the fitted exponent in the legend; the error
+    bars are the 95 % bootstrap intervals of the censored medians (:func:`~lecturelib.experiments.median_interval`)."""
     _check("table", table, TheoremTable)
     fig = Figure(figsize=(6.6, 4.6), layout="constrained")
     ax = fig.add_subplot()
@@ -60,8 +69,9 @@ def theorem_table(table: TheoremTable) -> Figure:
         k = sweep.link.information_exponent
         d = sweep.d.astype(float)
         law = d * np.log(d) if k == 2 else d ** max(1, k - 1)
-        ax.plot(d, sweep.median, "o", color=f"C{i}",
-                label=rf"$k = {k}$: slope ${sweep.exponent.slope:.2f}$ "
+        ax.errorbar(d, sweep.median, yerr=_bars(sweep.median, median_interval(sweep.times)), fmt="o",
+                    color=f"C{i}", ms=4, capsize=2,
+                    label=rf"$k = {k}$: slope ${sweep.exponent.slope:.2f}$ "
                       rf"$[{sweep.exponent.ci_low:.2f}, {sweep.exponent.ci_high:.2f}]$")
         ax.plot(d, law * sweep.median[0] / law[0], "--", color=f"C{i}", lw=1,
                 label=rf"$\propto {_law(k)}$")
@@ -70,12 +80,15 @@ def theorem_table(table: TheoremTable) -> Figure:
     ax.set_xlabel("dimension $d$")
     ax.set_ylabel(r"median escape time $T_{\rm esc}$ (steps to $|m| = 1/2$)")
     ax.set_title("online SGD on $He_k$ with the theorem's step sizes", fontsize=10)
-    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    ax.legend(fontsize=7, ncols=2, loc="lower right")
     return fig
 
 
 def collapse(table: TheoremTable) -> Figure:
-    r""":math:`T_{\rm esc}/d^{k-1}` (:math:`T_{\rm esc}/(d\ln d)` for ``k = 2``) against ``d``: flat if the law holds."""
+    r""":math:`T_{\rm esc}/d^{k-1}` (:math:`T_{\rm esc}/(d\ln d)` for ``k = 2``) against ``d``: flat if the law holds.
+
+    Normalized at the largest ``d``; error bars as in :func:`theorem_table` (the normalizing
+    median's own uncertainty is not propagated)."""
     _check("table", table, TheoremTable)
     fig = Figure(figsize=(6.6, 4.0), layout="constrained")
     ax = fig.add_subplot()
@@ -84,7 +97,9 @@ def collapse(table: TheoremTable) -> Figure:
         d = sweep.d.astype(float)
         law = d * np.log(d) if k == 2 else d ** max(1, k - 1)
         ratio = sweep.median / law
-        ax.plot(d, ratio / ratio[-1], "o-", color=f"C{i}", label=rf"$k = {k}$: $T_{{\rm esc}}/{_law(k)}$")
+        scale = law * ratio[-1]
+        ax.errorbar(d, ratio / ratio[-1], yerr=_bars(sweep.median, median_interval(sweep.times)) / scale,
+                    fmt="o-", color=f"C{i}", ms=4, capsize=2, label=rf"$k = {k}$: $T_{{\rm esc}}/{_law(k)}$")
     ax.axhline(1.0, color="0.6", lw=0.8)
     ax.set_xscale("log")
     ax.set_yscale("log")
