@@ -17,6 +17,7 @@ NO_SCROLL_PAGES = [
     "lectures/01-hermite.html",
     "lectures/02-landscape.html",
     "lectures/03-gradient-flow.html",
+    "lectures/04-online-sgd.html",
     "lectures/05-proof.html",
     "lectures/06-concentration.html",
     "lectures/07-lower-bounds.html",
