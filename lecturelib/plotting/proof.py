@@ -139,14 +139,14 @@ def bihari_lasalle(curves: BihariLasalleCurves) -> Figure:
     return fig
 
 
-def _draw_region(ax, region: AdmissibleRegion) -> None:
+def _draw_region(ax, region: AdmissibleRegion, region_label: str = "admissible") -> None:
     eta = region.eta
     ax.plot(eta, region.t_a1, color="C0", lw=1.5, label=r"(A1) $\eta\sqrt{Td} = A$")
     ax.plot(eta, region.t_a2, color="C1", lw=1.5, label=r"(A2) $\eta T = K\,d^{k/2-1}$" if region.k > 2
             else r"(A2) $\eta T = K\ln d$")
     inside = region.t_a2 <= region.t_a1
     ax.fill_between(eta[inside], region.t_a2[inside], region.t_a1[inside], color="C2", alpha=0.2,
-                    label="admissible")
+                    label=region_label)
     ax.plot(*region.corner, "k*", ms=10, label="corner")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -154,24 +154,35 @@ def _draw_region(ax, region: AdmissibleRegion) -> None:
     ax.set_ylabel("horizon $T$ (steps)")
 
 
+def _share(fraction: float, n: int) -> str:
+    """A fraction of n runs with its standard error (the count where none or all are)."""
+    count = round(fraction * n)
+    if count in (0, n):
+        return f"{count}/{n}"
+    return f"{fraction:.1%} ± {np.sqrt(fraction * (1 - fraction) / n):.1%}"
+
+
 def admissible_region(region: AdmissibleRegion, points: Sequence[PointDiagnostics] = ()) -> Figure:
     r"""The region of (A1) and (A2) in the :math:`(\eta, T)` plane (log-log), with runs placed in it.
 
     Points are numbered; a box lists, for each, the escaped fraction, the fraction of runs whose
-    martingale exceeded :math:`m_0/2` and the median final norm.
+    martingale exceeded :math:`m_0/2` (both with their standard errors) and the median final norm, with
+    the number of runs. The region is drawn at :math:`\delta = 1`, where Doob's bound is vacuous on the
+    (A1) line.
     """
     _check("region", region, AdmissibleRegion)
     for i, p in enumerate(points):
         _check(f"points[{i}]", p, PointDiagnostics)
     fig = Figure(figsize=(6.6, 4.6), layout="constrained")
     ax = fig.add_subplot()
-    _draw_region(ax, region)
+    _draw_region(ax, region, r"admissible at $\delta = 1$ (vacuous on its boundary)")
     # Points are numbered; their results are listed in the empty upper right corner.
     lines = []
     for i, p in enumerate(points):
         ax.plot(p.eta, p.steps, "o", color="k", ms=6)
         ax.annotate(str(i + 1), (p.eta, p.steps), textcoords="offset points", xytext=(5, 4), fontsize=9)
-        lines.append(f"{i + 1}: escaped {p.escaped:.0%}, |M|>m0/2 in {p.martingale_fails:.0%}, ‖w_T‖ {p.norm:.2g}")
+        lines.append(f"{i + 1}: escaped {_share(p.escaped, p.runs)}, |M|>m0/2 in {_share(p.martingale_fails, p.runs)},"
+                     f" ‖w_T‖ {p.norm:.2g} (n = {p.runs})")
     if lines:
         ax.text(0.98, 0.98, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7,
                 multialignment="left", bbox=dict(facecolor="white", edgecolor="0.8"))
