@@ -22,7 +22,7 @@ START_CONSTANT = 2.0
 r"""Runs start at :math:`m_0 = c_0/\sqrt d` with this :math:`c_0`; the region uses the proof's constants for it."""
 
 # The static site's grid (lecturelib.widgets._states; the seed stays 0): 3 x 5 x 3 x 3 = 135 states.
-# Every k and d; c a decade on each side of the default 0.01; tau = 1, 60 (default) and 1000,
+# Every k and d; c a decade on each side of the default 0.01; C_T = 1, 60 (default) and 1000,
 # before, at and past the escape, so that (eta, T) moves across the admissible region.
 STATIC_GRID = {"k": (2, 3, 4), "d": DIMENSIONS, "eta_scale": (0.001, 0.01, 0.1), "time_scale": (1.0, 60.0, 1000.0)}
 
@@ -47,7 +47,7 @@ def proof_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.01, time_scale
                    seed: int = 0) -> Panel:
     r"""Three unprojected runs of :math:`h_k` from :math:`m_0 = 2/\sqrt d`, split into :math:`m_0 + D_t` and :math:`M_t`.
 
-    :math:`\eta = c\,d^{-k/2}` and :math:`T = \tau d^{k-1}` (:math:`c/d` and :math:`\tau d\ln d` for
+    :math:`\eta = c\,d^{-k/2}` and :math:`T = C_T d^{k-1}` (:math:`c/d` and :math:`C_T d\ln d` for
     ``k = 2``; :func:`lecturelib.decomposition.theorem_point`), capped at :data:`STEP_CAP` steps.
 
     Parameters
@@ -59,7 +59,7 @@ def proof_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.01, time_scale
     eta_scale : float, default 0.01
         :math:`c`, in ``[1e-4, 10]``.
     time_scale : float, default 60
-        :math:`\tau`, in ``[0.01, 1000]``.
+        :math:`C_T`, in ``[0.01, 1000]`` (the lecture's horizon constant).
     seed : int, default 0
         In ``[0, 999]``.
     """
@@ -78,9 +78,9 @@ def proof_explorer(k: int = 3, d: int = 100, eta_scale: float = 0.01, time_scale
                                           description="η = c·d^(−k/2), c", continuous_update=False,
                                           readout_format=".2g", style=STYLE),
             "time_scale": W.FloatLogSlider(value=time_scale, base=10, min=-2, max=3, step=0.1,
-                                           description="T = τ·d^(k−1), τ", continuous_update=False,
+                                           description="T = C_T·d^(k−1), C_T", continuous_update=False,
                                            readout_format=".3g", style=STYLE),
             "seed": W.BoundedIntText(value=seed, min=0, max=999, description="seed", style=STYLE),
         },
-        title="The proof on three runs: m_t = m_0 + D_t + M_t, and where (η, T) sits (k = 2: η = c/d, T = τ·d ln d)",
+        title="The proof on three runs: m_t = m_0 + D_t + M_t, and where (η, T) sits (k = 2: η = c/d, T = C_T·d ln d)",
     )
