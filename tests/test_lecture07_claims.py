@@ -27,6 +27,8 @@ TABLE = {
     "l1_he4": (1.25, 1.18, 1.34),
     "reuse": (1.78, 1.47, 2.21),
 }
+# reuse / vanilla median samples: 95 % bootstrap intervals printed in the notebook
+RATIO_CI = {50: (0.31, 0.94), 100: (0.31, 0.67), 200: (0.31, 0.82)}
 STATED = {"vanilla": 2.0, "smoothed": 1.5, "smoothed_random": 2.5, "l1": 1.0, "l1_he4": 1.2, "reuse": 2.0}
 
 
@@ -83,15 +85,20 @@ def test_local_slope_of_d_log_d():
 
 
 def test_random_direction_variance_is_about_d_over_2_times_larger():
-    """The printed values (2e5 samples) and "within 15 % of 1e6 fresh samples, ratio / d within 0.1"."""
-    printed = {100: 0.73, 400: 0.54, 1600: 0.51}
-    for d, value in printed.items():
-        v = alg.smoothing_variance("he3", d, samples=200_000, seed=0)
-        assert round(v.ratio / d, 2) == value
-        big = alg.smoothing_variance("he3", d, samples=1_000_000, seed=1)
-        assert abs(v.exact / big.exact - 1) <= 0.15 and abs(v.random / big.random - 1) <= 0.15, (d, v, big)
-        assert abs(v.ratio / d - big.ratio / d) <= 0.1, (d, v, big)
+    """The printed values (1e6 samples) and "within 5 % of 4e6 fresh samples, ratio / d within 0.05";
+    with 2e5 samples the one-direction value at d = 100 was 12 % high (printed standard error 13 %)."""
+    printed = {100: (4.27e-3, 2.78e-1, 0.65), 400: (6.20e-4, 1.48e-1, 0.60), 1600: (8.31e-5, 7.41e-2, 0.56)}
+    for d, (exact, random, ratio) in printed.items():
+        v = alg.smoothing_variance("he3", d, samples=1_000_000, seed=0)
+        assert (float(f"{v.exact:.2e}"), float(f"{v.random:.2e}"), round(v.ratio / d, 2)) == (exact, random, ratio)
+        big = alg.smoothing_variance("he3", d, samples=4_000_000, seed=1)
+        assert abs(v.exact / big.exact - 1) <= 0.05 and abs(v.random / big.random - 1) <= 0.05, (d, v, big)
+        assert abs(v.ratio / d - big.ratio / d) <= 0.05, (d, v, big)
         assert 0.4 < big.ratio / d < 0.8
+    old = alg.smoothing_variance("he3", 100, samples=200_000, seed=0)
+    ref = alg.smoothing_variance("he3", 100, samples=4_000_000, seed=1)
+    assert old.random / ref.random - 1 == pytest.approx(0.12, abs=0.01)
+    assert old.random_se / old.random == pytest.approx(0.13, abs=0.01)  # its printed standard error
 
 
 def test_random_direction_larger_step_still_escapes_at_d_100():
@@ -107,13 +114,28 @@ def test_random_direction_larger_step_still_escapes_at_d_100():
 
 
 def test_reuse_halves_the_samples(comparison):
-    """Median samples / d^2 printed for vanilla and reuse; reuse about half of vanilla at every d."""
+    """Median samples / d^2 printed for vanilla and reuse, with the notebook's bootstrap intervals (2000
+    resamples of the 64 runs, censored runs counted as late); reuse / vanilla 0.42 to 0.55, each interval
+    containing 1/2 and excluding 1."""
     sweeps = {s.algorithm.name: s.sweep for s in comparison.sweeps}
     van = np.asarray(sweeps["vanilla"].median) / sweeps["vanilla"].d ** 2
     reu = np.asarray(sweeps["reuse"].median) / sweeps["reuse"].d ** 2
     assert np.round(van, 1).tolist() == [20.6, 16.5, 17.6]
     assert np.round(reu, 1).tolist() == [11.4, 7.0, 8.3]
     assert np.all((reu / van > 0.35) & (reu / van < 0.65))
+    assert np.round(reu / van, 2).tolist() == [0.55, 0.42, 0.47]
+    late = {name: np.where(np.isnan(sweeps[name].times), np.inf, sweeps[name].times) for name in ("vanilla", "reuse")}
+    assert late["vanilla"].shape[1] == late["reuse"].shape[1] == 64
+    rng = np.random.default_rng(0)
+    for i, d in enumerate(sweeps["vanilla"].d):
+        boot = {}
+        for name, t in late.items():
+            pick = rng.integers(0, t.shape[1], (2000, t.shape[1]))
+            boot[name] = np.median(t[i][pick], axis=1) / d**2
+        assert np.median(late["vanilla"][i]) / d**2 == pytest.approx(van[i])
+        lo, hi = np.percentile(boot["reuse"] / boot["vanilla"], (2.5, 97.5))
+        assert lo <= 0.5 <= hi < 1, (d, lo, hi)
+        assert RATIO_CI[int(d)] == (round(lo, 2), round(hi, 2)), (d, lo, hi)
 
 
 def test_l1_loss_coefficients_see_the_generative_exponent():
@@ -156,11 +178,23 @@ def test_full_batch_claims():
     assert np.round(start, 3).tolist() == [0.067, 0.048, 0.034]
     from scipy import stats
     assert stats.halfnorm.median() == pytest.approx(0.674, abs=5e-4)
-    # He_3 at alpha = 16: within a factor 1.5 of the random-start level at every t <= 8
-    assert np.all(he3.median[:, -1] <= 1.5 * start[:, None])
+    # He_3 at alpha = 16: within about a factor 1.5 of the random-start level at every t <= 8 (at most 1.35)
+    assert round(float((he3.median[:, -1] / start[:, None]).max()), 2) == 1.35
     # He_3 over alpha <= 4: below twice that level
     assert np.all(he3.median[:, :-1].max(axis=(1, 2)) < 2 * start)
-    assert he2.median[:, :-1].max() < 0.2  # He_2, alpha <= 4
+    # He_2, alpha <= 4: below about 0.25 over t <= 8 (the table's largest median is 0.20, at d = 100)
+    assert he2.median[:, :-1].max() < 0.25 and round(float(he2.median[0, :-1].max()), 2) == 0.20
+    # ... and still rising at t = 8: 240 runs at d = 100, alpha = 4
+    from lecturelib.fullbatch import full_batch_gd
+    m = np.abs(full_batch_gd(Link.hermite(2), 100, 400, 10.0, 8, runs=240, seed=20).overlap)
+    med = np.median(m, axis=0)
+    assert np.round(med, 2).tolist() == [0.06, 0.10, 0.13, 0.15, 0.17, 0.18, 0.19, 0.20, 0.20]
+    assert med[-1] > med[4] + 0.02 and med.max() < 0.25
+    pick = np.random.default_rng(0).integers(0, 240, (2000, 240))
+    lo, hi = np.percentile(np.median(m[pick, -1], axis=1), (2.5, 97.5))
+    assert (round(lo, 2), round(hi, 2)) == (0.17, 0.25)
+    # the 24-run table at d = 100, alpha = 4 is still rising too
+    assert he2.median[0, 1, -1] >= he2.median[0, 1, :5].max()
     # He_2 at alpha = 16: first crossings of 1/2 at t = 3, 4, 7
     assert he2.first_crossing(0.5)[:, -1].tolist() == [3, 4, 7]
     assert (he3.first_crossing(0.5)[:, -1] == -1).all()
